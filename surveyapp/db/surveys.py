@@ -1,0 +1,94 @@
+"""Surveys, the instruments and audiences they publish, and invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import db
+from .instruments import InstrumentVersion
+
+SURVEY_STATUSES = ("draft", "open", "closed")
+ANONYMITY_MODES = ("anonymous", "identified")
+
+
+class Survey(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "survey"
+    __table_args__ = (
+        CheckConstraint(f"status IN {SURVEY_STATUSES}", name="status"),
+        CheckConstraint(f"anonymity IN {ANONYMITY_MODES}", name="anonymity"),
+        CheckConstraint("min_cell_size >= 1", name="min_cell_size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[dict[str, str]] = mapped_column(JSON)
+    series: Mapped[str | None] = mapped_column(String(80))
+    wave: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    anonymity: Mapped[str] = mapped_column(String(12), default="anonymous")
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    min_cell_size: Mapped[int] = mapped_column(Integer, default=5)
+    #: consent, thank_you and support texts per language, as given in the spec
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: the spec the survey was created from, kept for reference
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    instruments: Mapped[list[SurveyInstrument]] = relationship(
+        back_populates="survey", order_by="SurveyInstrument.position", cascade="all, delete-orphan"
+    )
+    audiences: Mapped[list[Audience]] = relationship(
+        back_populates="survey", order_by="Audience.id", cascade="all, delete-orphan"
+    )
+
+
+class SurveyInstrument(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "survey_instrument"
+    __table_args__ = (UniqueConstraint("survey_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_version.id"))
+    position: Mapped[int] = mapped_column(Integer)
+
+    survey: Mapped[Survey] = relationship(back_populates="instruments")
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+
+
+class Audience(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "audience"
+    __table_args__ = (UniqueConstraint("survey_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    #: hash of the open link's token; None when the audience has no open link
+    open_link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    survey: Mapped[Survey] = relationship(back_populates="audiences")
+
+
+class Invitation(db.Model):  # type: ignore[name-defined]
+    """A single-use link. Only the token's hash is stored.
+
+    Respondents who start from an open link get an invitation row too
+    (``via_open_link``), so every respondent link works the same way.
+    """
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audience.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    via_open_link: Mapped[bool] = mapped_column(default=False)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    audience: Mapped[Audience] = relationship()

@@ -1,0 +1,7 @@
+"""Extensions, created unbound; ``create_app`` binds them. ``db`` lives in db/base.py."""
+
+from flask_migrate import Migrate
+from flask_wtf import CSRFProtect
+
+migrate = Migrate()
+csrf = CSRFProtect()

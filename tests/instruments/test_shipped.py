@@ -1,0 +1,77 @@
+"""The instruments Peerscope ships: complete, original, in English and Hebrew, as specified."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from surveyapp.instruments import load_directory
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SHIPPED = load_directory(ROOT / "instruments")
+
+# Items per audience and reverse-keyed items per audience, from the instrument specifications
+# (research note, section 8).
+EXPECTED = {
+    "p-role": ({"peer": 18, "staff": 13, "service_user": 9}, {"peer": 6, "staff": 4, "service_user": 3}),
+    "work-sat": ({"peer": 18, "staff": 18}, {"peer": 5, "staff": 5}),
+    "disclose": ({"peer": 26, "staff": 22, "service_user": 15}, None),
+    "self-kind-at-work": ({"peer": 18, "staff": 18}, {"peer": 9, "staff": 9}),
+    "peer-practice-360": ({"peer": 20, "staff": 20, "service_user": 20}, {"peer": 2, "staff": 2, "service_user": 2}),
+}
+
+
+def test_the_five_instruments_and_the_context_block_ship() -> None:
+    assert set(EXPECTED) | {"context"} == set(SHIPPED)
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_item_and_reverse_counts_per_audience(key: str) -> None:
+    instrument = SHIPPED[key]
+    items, reversed_ = EXPECTED[key]
+    assert {a: len(instrument.items_for(a)) for a in instrument.audiences} == items
+    if reversed_ is not None:
+        assert {a: sum(i.reverse for i in instrument.items_for(a)) for a in instrument.audiences} == reversed_
+
+
+def test_disclose_reverse_share_is_about_a_quarter() -> None:
+    items = SHIPPED["disclose"].items
+    share = sum(i.reverse for i in items) / len([i for i in items if i.type == "likert"])
+    assert 0.15 <= share <= 0.35
+
+
+@pytest.mark.parametrize("key", sorted(SHIPPED))
+def test_every_instrument_is_original_unvalidated_and_bilingual(key: str) -> None:
+    instrument = SHIPPED[key]
+    assert {"en", "he"} <= set(instrument.languages)
+    assert instrument.provenance["original"] is True
+    assert instrument.provenance["validated"] is False
+    note = instrument.provenance["status_note"].lower()
+    if instrument.subscales:
+        assert "not yet validated" in note or "not-yet-validated" in note or "unvalidated" in note
+    assert instrument.licence["redistributable"] is True
+    if instrument.subscales:
+        assert instrument.provenance.get("inspired_by"), "name what informed the structure"
+    assert not instrument.translation_validated("he")
+
+
+def test_context_block_is_fully_skippable() -> None:
+    context = SHIPPED["context"]
+    assert {"role", "unit", "years_in_role", "gender"} <= {i.id for i in context.items}
+    assert all(i.allow_skip and not i.required for i in context.items)
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_every_subscale_is_scored_for_someone(key: str) -> None:
+    instrument = SHIPPED[key]
+    scored = {s.id for a in instrument.audiences for s in instrument.subscales_for(a)}
+    assert scored == {s.id for s in instrument.subscales}
+
+
+def test_licensed_scale_template_is_a_valid_instrument_that_ships_no_text() -> None:
+    from surveyapp.instruments import load_file
+
+    template = load_file(ROOT / "docs" / "templates" / "licensed-scale.example.yaml", "licensed-scale.example.yaml")
+    assert template.licence["redistributable"] is False
+    assert all("<" in i.text_for(i.audiences[0], "en") for i in template.items), "item text must be placeholders"
