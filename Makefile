@@ -5,7 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+BASE_URL ?= http://127.0.0.1:$(PORT)
 STAMP := $(VENV)/.installed
+MO := $(patsubst %.po,%.mo,$(wildcard surveyapp/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test test-postgres lint bench check-instruments clean
 
@@ -17,16 +19,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/surveyapp db upgrade
-	$(BIN)/surveyapp instruments load
-	$(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT)
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
 
-test: $(STAMP)
+run: $(STAMP) $(MO)
+	$(BIN)/surveyapp db upgrade
+	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp demo
+	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT)
+
+test: $(STAMP) $(MO)
 	$(BIN)/ruff check surveyapp tests wsgi.py
 	$(BIN)/pytest
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(MO)
 	.ci/with-postgres $(BIN)/pytest
 
 lint: $(STAMP)

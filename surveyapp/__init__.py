@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from .cli import register_commands
 from .config import PROJECT_ROOT, load_config
-from .db import db
-from .extensions import csrf, migrate
+from .db import User, db
+from .extensions import babel, csrf, login, migrate
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -21,10 +27,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_config(config)
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(Path(app.instance_path))
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings["BASE_URL"].startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+    )
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    app.after_request(_security_headers)
     return app
 
 
@@ -38,13 +54,32 @@ def _instance_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def register_extensions(app: Flask) -> None:
+    from .web.i18n import select_locale
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login.init_app(app)
+    login.login_view = "auth.login"
+    login.user_loader(lambda user_id: db.session.get(User, int(user_id)))
 
 
 def register_blueprints(app: Flask) -> None:
+    from .web.admin import bp as admin_bp
+    from .web.auth import bp as auth_bp
     from .web.public import bp as public_bp
+    from .web.respond.views import bp as respond_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(respond_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)

@@ -86,7 +86,123 @@ def instruments_load() -> None:
         click.echo(f"{'stored' if result.added else 'unchanged':<10}{result.key} {result.version}")
 
 
-COMMANDS = (instruments,)
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@click.group()
+def survey() -> None:
+    """Create, list, open and close surveys."""
+
+
+@survey.command("create")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def survey_create(spec: Path) -> None:
+    """Create a draft survey from a SPEC file (see docs/surveys.md)."""
+    from .services.instrument_registry import InstrumentChangedError
+    from .services.surveys import SurveyError, create_survey
+
+    try:
+        created = create_survey(spec.read_text(encoding="utf-8"), str(spec), current_app.config["INSTRUMENTS_DIR"], _now(), None)
+    except (InstrumentError, InstrumentChangedError, SurveyError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {created.slug} (draft); open it with: surveyapp survey open {created.slug}")
+
+
+@survey.command("list")
+@with_appcontext
+def survey_list() -> None:
+    """One survey a line: slug, status, audiences with submitted/in-progress counts."""
+    from .services.surveys import list_surveys
+
+    for s in list_surveys():
+        counts = ", ".join(f"{a} {s.counts[a][1]} submitted/{s.counts[a][0]} in progress" for a in s.audiences)
+        click.echo(f"{s.slug}\t{s.status}\t{counts}\t{s.title}")
+
+
+def _status_command(name: str, status: str) -> click.Command:
+    @click.argument("slug")
+    @with_appcontext
+    def command(slug: str) -> None:
+        from .services.surveys import SurveyError, set_status
+
+        try:
+            set_status(slug, status, _now(), None)
+        except SurveyError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{slug} is now {status}")
+
+    command.__doc__ = f"Set a survey's status to {status}."
+    return survey.command(name)(command)
+
+
+_status_command("open", "open")
+_status_command("close", "closed")
+
+
+@click.command("invite")
+@click.argument("slug")
+@click.option("--audience", required=True, help="Audience key, e.g. peer, staff, service_user.")
+@click.option("--count", type=click.IntRange(1, 100_000), default=1, show_default=True)
+@click.option("--open-link", is_flag=True, help="Print one open link for the audience instead (replaces any earlier one).")
+@with_appcontext
+def invite(slug: str, audience: str, count: int, open_link: bool) -> None:
+    """Print respondent links as CSV (audience,link) for SLUG: `surveyapp invite S --audience peer --count 40 > links.csv`."""
+    from .services.invitations import create_open_link, issue_invitations
+    from .services.surveys import SurveyError
+
+    base = current_app.config["BASE_URL"].rstrip("/")
+    try:
+        if open_link:
+            links = [f"{base}/o/{create_open_link(slug, audience, _now(), None)}"]
+        else:
+            links = [f"{base}/r/{t}" for t in issue_invitations(slug, audience, count, _now(), None)]
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("audience,link")
+    for link in links:
+        click.echo(f"{audience},{link}")
+
+
+@click.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "manager", "researcher"]), required=True)
+@click.password_option(help="At least 12 characters; asked for when not given.")
+@with_appcontext
+def users_create(email: str, role: str, password: str) -> None:
+    """Create an account with a ROLE."""
+    from .services.accounts import create_user
+    from .services.surveys import SurveyError
+
+    try:
+        create_user(email, password, role, _now(), None)
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {role} {email}")
+
+
+@click.command("demo")
+@click.option("--responses", default=300, show_default=True, help="Synthetic submitted responses to create.")
+@with_appcontext
+def demo(responses: int) -> None:
+    """Load instruments, create the demo survey with synthetic responses and an admin; print how to sign in."""
+    from .services.demo import ensure_demo
+
+    result = ensure_demo(current_app.config["INSTRUMENTS_DIR"], Path(current_app.instance_path), responses, _now())
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo(f"Admin e-mail: {result.admin_email}")
+    click.echo(f"Password: {result.admin_password}")
+    click.echo(f"Sign in: {base}/login")
+    click.echo(f"Respondent link: {base}/r/{result.respondent_token}")
+
+
+COMMANDS = (instruments, survey, invite, users, demo)
 
 
 def register_commands(app) -> None:

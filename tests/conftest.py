@@ -70,3 +70,63 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations() -> None:
+    """Compile the UI translations when `make` has not (pytest run directly)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "surveyapp" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
+MINI_SPEC = """
+slug: mini-survey
+title: {en: Mini survey, he: סקר קטן}
+instruments: [mini]
+audiences: [peer, staff]
+languages: [en, he]
+consent: {en: Please agree., he: נא להסכים.}
+support: {en: Call the support line., he: התקשרו לקו התמיכה.}
+"""
+
+
+@pytest.fixture
+def make_survey(app: Flask):
+    """Create a survey from the mini fixture instrument; open by default."""
+    import datetime as dt
+
+    import yaml
+
+    from surveyapp.services.surveys import create_survey, set_status
+
+    def make(status: str = "open", **changes: object):
+        spec = yaml.safe_load(MINI_SPEC)
+        spec.update(changes)
+        survey = create_survey(yaml.safe_dump(spec, allow_unicode=True), "spec.yaml", FIXTURES, now, None)
+        if status != "draft":
+            set_status(survey.slug, status, now, None)
+        return survey
+
+    now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    return make
+
+
+@pytest.fixture
+def invite(app: Flask):
+    import datetime as dt
+
+    from surveyapp.services.invitations import issue_invitations
+
+    def issue(slug: str = "mini-survey", audience: str = "peer", count: int = 1) -> str | list[str]:
+        tokens = issue_invitations(slug, audience, count, dt.datetime.now(dt.UTC), None)
+        return tokens[0] if count == 1 else tokens
+
+    return issue

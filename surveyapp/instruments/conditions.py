@@ -135,3 +135,14 @@ def _parse(raw: Mapping[str, Any], path: tuple[str | int, ...], problems: list) 
         )
         return None
     return Compare(raw["item"], ops[0], raw[ops[0]])
+
+
+def to_data(condition: Condition, rename: Callable[[str], str]) -> dict[str, Any]:
+    """The condition as plain data (for the page's script), item ids passed through ``rename``."""
+    if isinstance(condition, All):
+        return {"all": [to_data(p, rename) for p in condition.parts]}
+    if isinstance(condition, AnyOf):
+        return {"any": [to_data(p, rename) for p in condition.parts]}
+    if isinstance(condition, Not):
+        return {"not": to_data(condition.part, rename)}
+    return {"item": rename(condition.item), condition.op: condition.value}

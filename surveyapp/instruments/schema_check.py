@@ -25,19 +25,19 @@ Found = tuple[Path, str, str | None]  # (path, message, fix)
 
 
 @cache
-def load_schema() -> dict[str, Any]:
-    return json.loads(resources.files(__package__).joinpath("schema.json").read_text(encoding="utf-8"))
+def load_schema(name: str = "schema.json") -> dict[str, Any]:
+    return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
 
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(load_schema())
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name))
 
 
-def schema_problems(data: Any) -> list[Found]:
-    """Every structural problem in ``data``, sorted by position in the file."""
+def schema_problems(data: Any, schema: str = "schema.json") -> list[Found]:
+    """Every structural problem in ``data`` against the named schema, sorted by position in the file."""
     found: list[Found] = []
-    for error in _validator().iter_errors(data):
+    for error in _validator(schema).iter_errors(data):
         found.extend(_explain(error))
     found.sort(key=lambda f: [str(p) for p in f[0]])
     return found

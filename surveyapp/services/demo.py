@@ -1,0 +1,208 @@
+"""The demo: shipped instruments, a demo survey with synthetic answers, an admin account.
+
+Synthetic respondents are drawn from a seeded model so the demo is the same
+on every machine: each respondent has a latent level per subscale, shifted by
+audience (so the dashboards have real group differences to show), items
+follow it with noise, reverse-keyed items are answered in reverse, and some
+answers are missing, "prefer not to answer" or "not observed". Idempotent:
+running it twice adds nothing but a fresh respondent link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, insert, select
+
+from ..config import PROJECT_ROOT
+from ..db import Answer, Response, Survey, User, db
+from ..instruments import Instrument, load_directory
+from ..instruments.flow import item_key
+from .accounts import create_user
+from .instrument_registry import register_instruments
+from .invitations import issue_invitations
+from .surveys import create_survey, survey_instruments
+
+DEMO_SPEC = PROJECT_ROOT / "docs" / "examples" / "demo-survey.yaml"
+DEMO_SLUG = "demo"
+ADMIN_EMAIL = "admin@peerscope.local"
+AUDIENCE_SHARE = {"peer": 0.2, "staff": 0.5, "service_user": 0.3}
+SEED = 2026
+
+# Shift of the latent level (in scale points) by instrument, subscale and audience: the story the demo tells.
+# Staff and service users see peers' role as clearer than peers do; peers feel their experience is used
+# more than staff see it; staff value disclosure less and worry about boundaries more.
+SHIFTS: dict[tuple[str, str], dict[str, float]] = {
+    ("p-role", "role_clarity"): {"peer": -0.9, "staff": 0.4, "service_user": 0.6},
+    ("p-role", "role_distinctiveness"): {"peer": 0.6, "staff": -0.5, "service_user": 0.3},
+    ("p-role", "org_role_support"): {"peer": -0.6, "staff": 0.5},
+    ("work-sat", "fair_reward_career"): {"peer": -0.8, "staff": 0.1},
+    ("work-sat", "recognition_of_expertise"): {"peer": -0.4, "staff": 0.3},
+    ("disclose", "disclosure_value"): {"peer": 0.5, "staff": -0.4, "service_user": 0.6},
+    ("disclose", "disclosure_climate"): {"peer": -0.5, "staff": 0.3, "service_user": 0.1},
+    ("disclose", "purposeful_use"): {"peer": 0.4, "staff": -0.3, "service_user": 0.2},
+    ("self-kind-at-work", "compassionate_responding"): {"peer": -0.3, "staff": 0.1},
+    ("peer-practice-360", "connection_mutuality"): {"peer": 0.5, "staff": -0.2, "service_user": 0.3},
+    ("peer-practice-360", "voice_advocacy"): {"peer": 0.3, "staff": -0.6, "service_user": -0.1},
+}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    admin_email: str
+    admin_password: str
+    respondent_token: str
+    created_responses: int
+
+
+def ensure_demo(instruments_dir: str | Path, instance: Path, n_responses: int, now: dt.datetime) -> DemoResult:
+    instruments = load_directory(instruments_dir)
+    register_instruments(sorted(instruments.values(), key=lambda i: i.id), now)
+    survey = db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
+    if survey is None:
+        survey = create_survey(DEMO_SPEC.read_text(encoding="utf-8"), str(DEMO_SPEC.name), instruments_dir, now, None)
+        survey.status = "open"
+        db.session.commit()
+    existing = db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.survey_id == survey.id, Response.source == "demo")
+    )
+    created = 0
+    if not existing:
+        created = add_synthetic_responses(survey, n_responses, now)
+    password = _ensure_admin(instance, now)
+    [token] = issue_invitations(DEMO_SLUG, "peer", 1, now, None)
+    return DemoResult(ADMIN_EMAIL, password, token, created)
+
+
+def _ensure_admin(instance: Path, now: dt.datetime) -> str:
+    """The demo admin's password lives in instance/ (mode 600) so `make run` can print it every time."""
+    from werkzeug.security import generate_password_hash
+
+    path = instance / "demo_admin_password"
+    user = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+    if path.exists() and user is not None:
+        return path.read_text().strip()
+    password = secrets.token_urlsafe(12)
+    instance.mkdir(parents=True, exist_ok=True)
+    path.write_text(password)
+    path.chmod(0o600)
+    if user is None:
+        create_user(ADMIN_EMAIL, password, "admin", now, None)
+    else:  # the file was lost: set a new password the demo can print
+        user.password_hash = generate_password_hash(password)
+        db.session.commit()
+    return password
+
+
+def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int = SEED) -> int:
+    """Insert ``n`` submitted synthetic responses (source 'demo') in one transaction."""
+    rng = np.random.default_rng(seed)
+    instruments = survey_instruments(survey)
+    audiences = {a.key: a.id for a in survey.audiences}
+    keys = [k for k in AUDIENCE_SHARE if k in audiences]
+    shares = np.array([AUDIENCE_SHARE[k] for k in keys])
+    counts = np.floor(shares / shares.sum() * n).astype(int)
+    counts[0] += n - counts.sum()
+    responses, answers = [], []
+    for audience, count in zip(keys, counts, strict=True):
+        for _ in range(int(count)):
+            response_id = uuid.uuid4().hex
+            started = now - dt.timedelta(days=float(rng.uniform(0.5, 28)))
+            submitted = started + dt.timedelta(minutes=float(rng.gamma(4.0, 4.0)) + 4)
+            responses.append(
+                {
+                    "id": response_id,
+                    "survey_id": survey.id,
+                    "audience_id": audiences[audience],
+                    "language": str(rng.choice(survey.languages, p=_language_weights(survey.languages))),
+                    "status": "submitted",
+                    "source": "demo",
+                    "started_at": started,
+                    "updated_at": submitted,
+                    "submitted_at": submitted,
+                    "current_page": 0,
+                    "furthest_page": 0,
+                }
+            )
+            for instrument in instruments:
+                answers.extend(_answers(rng, instrument, audience, response_id))
+    db.session.execute(insert(Response), responses)
+    db.session.execute(insert(Answer), answers)
+    db.session.commit()
+    return len(responses)
+
+
+def _language_weights(languages: list[str]) -> list[float]:
+    weights = [0.7 if lang == "he" else 1.0 for lang in languages]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def _answers(rng: np.random.Generator, instrument: Instrument, audience: str, response_id: str) -> list[dict]:
+    items = instrument.items_for(audience)
+    if not items:
+        return []
+    subscale_of = {item_id: s.id for s in reversed(instrument.subscales) for item_id in s.items}
+    trait = {s.id: rng.normal(0, 0.9) for s in instrument.subscales}
+    general = rng.normal(0, 0.5)
+    rows = []
+    for item in items:
+        row = {
+            "response_id": response_id,
+            "item_key": item_key(instrument, item),
+            "value_num": None,
+            "value_text": None,
+            "skipped": False,
+        }
+        roll = rng.random()
+        if roll < 0.03:
+            continue  # not answered
+        if item.allow_skip and roll < 0.045:
+            row["skipped"] = True
+            rows.append(row)
+            continue
+        if item.type == "multi" and item.scale:
+            chosen = [o.code for o in item.scale.options if rng.random() < 0.4] or [item.scale.options[0].code]
+            row["value_text"] = json.dumps(chosen)
+        elif item.type in ("single", "likert") and item.scale:
+            offered = item.scale.options_for(audience)
+            missing = [o for o in offered if o.key]
+            if missing and roll < 0.10:
+                row["value_num"] = float(missing[0].code)
+            elif item.type == "single":
+                codes = [o.code for o in offered if not o.key]
+                weights = np.linspace(1.6, 0.6, len(codes))
+                row["value_num"] = float(rng.choice(codes, p=weights / weights.sum()))
+            else:
+                row["value_num"] = float(_likert(rng, instrument, item, audience, subscale_of, trait, general))
+        elif item.type == "number" and item.min is not None and item.max is not None:
+            row["value_num"] = float(min(item.max, max(item.min, round(rng.gamma(2.0, 2.5)))))
+        else:
+            continue  # free text is left empty in the demo
+        rows.append(row)
+    return rows
+
+
+def _likert(
+    rng: np.random.Generator,
+    instrument: Instrument,
+    item,
+    audience: str,
+    subscale_of: dict[str, str],
+    trait: dict[str, float],
+    general: float,
+) -> int:
+    scale = item.scale
+    low, high = scale.min, scale.max
+    subscale = subscale_of.get(item.id)
+    centre = low + (high - low) * 0.62
+    shift = SHIFTS.get((instrument.id, subscale or ""), {}).get(audience, 0.0) * (high - low) / 6
+    level = centre + shift + (trait.get(subscale, 0.0) + general) * (high - low) / 6 + rng.normal(0, 0.7)
+    value = int(np.clip(round(level), low, high))
+    return low + high - value if item.reverse else value

@@ -1,0 +1,107 @@
+"""Admin pages: surveys (create from a spec, open, close), invitations, open links."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as HttpResponse
+
+from ..config import PROJECT_ROOT
+from ..instruments import InstrumentError
+from ..services import invitations, surveys
+from ..services.instrument_registry import InstrumentChangedError
+from .auth import require_role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+EXAMPLE_SPEC = PROJECT_ROOT / "docs" / "examples" / "survey.yaml"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@bp.get("/")
+@require_role("admin")
+def index() -> str:
+    return render_template("admin/index.html", surveys=surveys.list_surveys())
+
+
+@bp.route("/surveys/new", methods=["GET", "POST"])
+@require_role("admin")
+def new_survey() -> Any:
+    spec = request.form.get("spec", "")
+    upload = request.files.get("spec_file")
+    if upload and upload.filename:
+        spec = upload.read().decode("utf-8", errors="replace")
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            survey = surveys.create_survey(spec, "survey spec", current_app.config["INSTRUMENTS_DIR"], now(), current_user)
+        except InstrumentError as exc:
+            problems = [
+                f"line {p.line}: {p.message}" + (f" (fix: {p.fix})" if p.fix else "") if p.line else str(p) for p in exc.problems
+            ]
+        except (InstrumentChangedError, surveys.SurveyError) as exc:
+            problems = [str(exc)]
+        else:
+            flash(f"Survey '{survey.slug}' created as a draft. Open it when you are ready to collect answers.")
+            return redirect(url_for(".index"))
+    elif not spec and EXAMPLE_SPEC.exists():
+        spec = EXAMPLE_SPEC.read_text(encoding="utf-8")
+    return render_template("admin/new_survey.html", spec=spec, problems=problems), 400 if problems else 200
+
+
+@bp.post("/surveys/<slug>/status")
+@require_role("admin")
+def set_status(slug: str) -> HttpResponse:
+    try:
+        survey = surveys.set_status(slug, request.form.get("status", ""), now(), current_user)
+    except surveys.SurveyError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Survey '{survey.slug}' is now {survey.status}.")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/surveys/<slug>/invitations")
+@require_role("admin")
+def issue(slug: str) -> Any:
+    audience = request.form.get("audience", "")
+    try:
+        count = int(request.form.get("count", "0"))
+        tokens = invitations.issue_invitations(slug, audience, count, now(), current_user)
+    except ValueError as exc:  # SurveyError is a ValueError, and so is a count that is not a number
+        flash(str(exc) if isinstance(exc, surveys.SurveyError) else "The number of links must be a whole number.", "error")
+        return redirect(url_for(".index"))
+    return Response(
+        links_csv(tokens, audience),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-{audience}-links.csv"'},
+    )
+
+
+def links_csv(tokens: list[str], audience: str) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["audience", "link"])
+    writer.writerows([audience, f"{base}/r/{t}"] for t in tokens)
+    return out.getvalue()
+
+
+@bp.post("/surveys/<slug>/open-link")
+@require_role("admin")
+def open_link(slug: str) -> Any:
+    audience = request.form.get("audience", "")
+    try:
+        token = invitations.create_open_link(slug, audience, now(), current_user)
+    except surveys.SurveyError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".index"))
+    link = f"{current_app.config['BASE_URL'].rstrip('/')}/o/{token}"
+    return render_template("admin/open_link.html", slug=slug, audience=audience, link=link)

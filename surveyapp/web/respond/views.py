@@ -1,0 +1,311 @@
+"""The respondent's pages: link -> language -> consent -> pages -> review -> submit -> thank you.
+
+No account: the token in the URL is the respondent's key. Nothing here
+stores an IP address or user agent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response as HttpResponse
+
+from ...instruments.conditions import referenced_items, to_data
+from ...instruments.flow import SurveyPage, visible_items
+from ...services import responding
+from ...services.surveys import survey_instruments
+from ..i18n import LANGUAGE_NAMES, RTL_LANGUAGES, audience_label, localized
+from .forms import page_form, raw_values
+
+bp = Blueprint("respond", __name__)
+
+LANG_COOKIE = "ps_lang"
+ACTIONS = {"next", "back", "later"}
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _link(token: str) -> responding.LinkState:
+    link = responding.resolve_link(token, now())
+    if link.survey is not None:
+        g.survey_languages = link.survey.languages
+    return link
+
+
+def _language(link: responding.LinkState) -> str:
+    """The response's language, else the remembered choice, else the browser's, else the survey's first."""
+    assert link.survey is not None  # noqa: S101 - callers pass resolved links
+    languages = link.survey.languages
+    if link.response is not None and link.response.language in languages:
+        return link.response.language
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def _render(template: str, link: responding.LinkState | None, status: int = 200, **context: Any) -> HttpResponse:
+    language = (
+        _language(link)
+        if link is not None and link.survey is not None
+        else (request.accept_languages.best_match(["en", "he", "ar"]) or "en")
+    )
+    g.lang = language
+    body = render_template(
+        template,
+        link=link,
+        survey=link.survey if link else None,
+        lang=language,
+        dir="rtl" if language in RTL_LANGUAGES else "ltr",
+        t=lambda text: localized(text, language),
+        label_of=lambda item, code: item.scale.label(int(code), language) or str(code),
+        language_names=LANGUAGE_NAMES,
+        **context,
+    )
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"  # answers must not sit in a shared cache
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    return response
+
+
+def _state_page(link: responding.LinkState) -> HttpResponse | None:
+    """The page for a link that cannot be answered now, or None."""
+    if link.state == "unknown":
+        return _render("respond/unknown_link.html", None, 404)
+    if link.state == "submitted":
+        return _render("respond/already_submitted.html", link)
+    if link.state == "not_open":
+        return _render("respond/not_open.html", link, 403)
+    return None
+
+
+@bp.get("/o/<token>")
+def open_link(token: str) -> HttpResponse:
+    """An open link: each visitor gets a personal link, remembered on this device to resume."""
+    link = _link(token)
+    if link.state != "open_link":
+        return _state_page(link) or abort(404)
+    cookie = f"ps_open_{link.audience.id}"  # type: ignore[union-attr]
+    remembered = request.cookies.get(cookie)
+    if remembered and responding.resolve_link(remembered, now()).state in ("new", "in_progress"):
+        return redirect(url_for(".entry", token=remembered))
+    personal = responding.enter_open_link(link, now())
+    response = redirect(url_for(".entry", token=personal))
+    response.set_cookie(
+        cookie, personal, max_age=60 * 60 * 24 * 90, httponly=True, samesite="Lax", secure=request.is_secure, path="/"
+    )
+    return response
+
+
+@bp.get("/r/<token>")
+def entry(token: str) -> HttpResponse:
+    link = _link(token)
+    if (page := _state_page(link)) is not None:
+        return page
+    if link.state == "in_progress":
+        return _resume(token, link)
+    if len(link.survey.languages) > 1 and LANG_COOKIE not in request.cookies:  # type: ignore[union-attr]
+        return redirect(url_for(".language", token=token))
+    return redirect(url_for(".consent", token=token))
+
+
+@bp.route("/r/<token>/language", methods=["GET", "POST"])
+def language(token: str) -> HttpResponse:
+    link = _link(token)
+    if (page := _state_page(link)) is not None:
+        return page
+    languages = link.survey.languages  # type: ignore[union-attr]
+    if request.method == "POST":
+        chosen = request.form.get("language")
+        if chosen not in languages:
+            return _render("respond/language.html", link, 400, error=gettext("Please choose one of the languages."))
+        if link.response is not None:
+            responding.set_language(link.response, chosen, now())
+        response = _resume(token, link) if link.response else redirect(url_for(".consent", token=token))
+        response.set_cookie(LANG_COOKIE, chosen, max_age=60 * 60 * 24 * 365, samesite="Lax", secure=request.is_secure)
+        return response
+    return _render("respond/language.html", link)
+
+
+@bp.route("/r/<token>/consent", methods=["GET", "POST"])
+def consent(token: str) -> HttpResponse:
+    link = _link(token)
+    if (page := _state_page(link)) is not None:
+        return page
+    if link.state == "in_progress":
+        return _resume(token, link)
+    if request.method == "POST":
+        if request.form.get("consent") != "yes":
+            return _render("respond/consent.html", link, 400, error=gettext("To take part, please tick the box to agree."))
+        responding.start_response(token, link, _language(link), now())
+        return redirect(url_for(".page", token=token, number=1))
+    return _render("respond/consent.html", link)
+
+
+def _resume(token: str, link: responding.LinkState) -> HttpResponse:
+    """Back to where the respondent left off: their current page, or the review once every page is done."""
+    response = link.response
+    assert response is not None  # noqa: S101 - only called for responses in progress
+    if response.current_page > len(responding.flow_for(response)):
+        return redirect(url_for(".review", token=token))
+    return redirect(url_for(".page", token=token, number=response.current_page))
+
+
+def _progress(number: int, total: int) -> dict[str, int]:
+    return {"number": number, "total": total, "percent": round(100 * (number - 1) / total) if total else 100}
+
+
+@bp.route("/r/<token>/p/<int:number>", methods=["GET", "POST"])
+def page(token: str, number: int) -> HttpResponse:
+    link = _link(token)
+    if (state_page := _state_page(link)) is not None:
+        return state_page
+    if link.response is None:
+        return redirect(url_for(".consent", token=token))
+    response = link.response
+    pages = responding.flow_for(response)
+    if not 1 <= number <= len(pages) or number > response.furthest_page:  # tampered or out-of-order URL
+        return _render("respond/out_of_order.html", link, 409, resume=response.current_page)
+    current = pages[number - 1]
+    stored = responding.answers_of(response)
+    audience = link.audience.key  # type: ignore[union-attr]
+    if request.method == "GET":
+        return _page(link, token, current, pages, visible_items(current, stored), raw_values(stored), {})
+
+    action = request.form.get("action", "next")
+    expected = {*current.answer_keys(), "csrf_token", "action"}
+    unexpected = sorted(set(request.form) - expected)
+    if action not in ACTIONS or unexpected:
+        return _render("respond/rejected.html", link, 400, resume=response.current_page)
+    submitted = {key: request.form.getlist(key) for key in current.answer_keys()}
+    # show_if on this page may depend on answers given on this page
+    preview = {**stored, **{k: v for k, v in _lenient(current, audience, submitted).items() if v is not None}}
+    shown = visible_items(current, preview)
+    form = page_form(current, shown, audience, enforce_required=(action == "next"))
+    if not form.validate():
+        errors = {name: field.errors[0] for name, field in form._fields.items() if field.errors}
+        if "csrf_token" in errors:
+            errors = {
+                "_form": gettext(
+                    "This page was open for a long time, so it was not saved. "
+                    "Your answers are still here: please press the button again."
+                )
+            }
+        return _page(link, token, current, pages, shown, submitted, errors, status=400)
+    next_number = {"next": number + 1, "back": number - 1, "later": number}[action]
+    next_number = max(1, min(next_number, len(pages) + 1))
+    responding.save_page(response, current, form.answers(), next_number, now())
+    if action == "later":
+        return _render("respond/saved.html", link, resume_url=url_for(".entry", token=token, _external=True))
+    if next_number > len(pages):
+        return redirect(url_for(".review", token=token))
+    return redirect(url_for(".page", token=token, number=next_number))
+
+
+def _lenient(current: SurveyPage, audience: str, submitted: dict[str, list[str]]) -> dict[str, Any]:
+    """Parse what parses (for show_if on this page); errors are reported by the form."""
+    from ...instruments.answers import AnswerError, parse_answer
+
+    out: dict[str, Any] = {}
+    for item in current.page.items:
+        key = f"{current.instrument.id}.{item.id}"
+        try:
+            out[key] = parse_answer(item, audience, submitted.get(key) or None)
+        except AnswerError:
+            out[key] = None
+    return out
+
+
+def _page(
+    link: responding.LinkState,
+    token: str,
+    current: SurveyPage,
+    pages: tuple[SurveyPage, ...],
+    shown: list,
+    values: dict[str, list[str]],
+    errors: dict[str, str],
+    status: int = 200,
+) -> HttpResponse:
+    audience = link.audience.key  # type: ignore[union-attr]
+    on_page = {item.id for item in current.page.items}
+    prefix = current.instrument.id
+    conditional = {
+        item.id: json.dumps(to_data(item.show_if, lambda ref: f"{prefix}.{ref}"))
+        for item in current.page.items
+        if item.show_if is not None and set(referenced_items(item.show_if)) & on_page
+    }
+    return _render(
+        "respond/page.html",
+        link,
+        status,
+        token=token,
+        current=current,
+        items=current.page.items,
+        shown={i.id for i in shown},
+        conditional=conditional,
+        values=values,
+        errors=errors,
+        audience=audience,
+        progress=_progress(current.number, len(pages)),
+        instructions=(current.instrument.instructions_for(audience, _language(link)) if current.first_of_instrument else None),
+    )
+
+
+@bp.get("/r/<token>/review")
+def review(token: str) -> HttpResponse:
+    link = _link(token)
+    if (state_page := _state_page(link)) is not None:
+        return state_page
+    if link.response is None:
+        return redirect(url_for(".consent", token=token))
+    pages = responding.flow_for(link.response)
+    if link.response.furthest_page <= len(pages):  # not every page seen yet
+        return _resume(token, link)
+    stored = responding.answers_of(link.response)
+    missing = responding.missing_required(link.response, pages)
+    return _render(
+        "respond/review.html",
+        link,
+        token=token,
+        pages=pages,
+        stored=stored,
+        missing=missing,
+        visible=lambda p: visible_items(p, stored),
+        audience=link.audience.key,
+    )  # type: ignore[union-attr]
+
+
+@bp.post("/r/<token>/submit")
+def submit(token: str) -> HttpResponse:
+    link = _link(token)
+    if link.state == "submitted":  # a replayed or double-clicked submit
+        return redirect(url_for(".done", token=token))
+    if (state_page := _state_page(link)) is not None:
+        return state_page
+    if link.response is None:
+        return redirect(url_for(".consent", token=token))
+    pages = responding.flow_for(link.response)
+    missing = responding.missing_required(link.response, pages)
+    if missing:
+        return redirect(url_for(".page", token=token, number=min(missing)))
+    responding.submit_response(link.response, token, now())
+    return redirect(url_for(".done", token=token))
+
+
+@bp.get("/r/<token>/done")
+def done(token: str) -> HttpResponse:
+    link = _link(token)
+    if link.state != "submitted":
+        return redirect(url_for(".entry", token=token))
+    return _render("respond/thanks.html", link)
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"audience_label": audience_label, "instruments_of": survey_instruments}
