@@ -9,7 +9,7 @@ BASE_URL ?= http://127.0.0.1:$(PORT)
 STAMP := $(VENV)/.installed
 MO := $(patsubst %.po,%.mo,$(wildcard surveyapp/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-postgres lint bench check-instruments clean
+.PHONY: run test test-postgres lint bench check-instruments clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,18 @@ run: $(STAMP) $(MO)
 	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp demo
 	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT)
 
-test: $(STAMP) $(MO)
+# Browser tests drive Debian's Chromium; install it when a fresh machine lacks it.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Chromium not found: installing Debian's chromium package for the browser tests..."; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "error: installing Chromium needs root (apt-get install -y chromium)" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) $(MO) chromium
 	$(BIN)/ruff check surveyapp tests wsgi.py
 	$(BIN)/pytest
 
-test-postgres: $(STAMP) $(MO)
+test-postgres: $(STAMP) $(MO) chromium
 	.ci/with-postgres $(BIN)/pytest
 
 lint: $(STAMP)

@@ -1,0 +1,64 @@
+"""The survey, invite, users and demo commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from surveyapp.db import Response, User, db
+from tests.conftest import MINI_SPEC
+
+
+def test_survey_create_open_list_and_invite(app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
+    app.config["INSTRUMENTS_DIR"] = str(Path(__file__).parent / "fixtures")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(MINI_SPEC, encoding="utf-8")
+    created = runner.invoke(args=["survey", "create", str(spec)])
+    assert created.exit_code == 0, created.output
+    assert "created mini-survey (draft)" in created.output
+    assert runner.invoke(args=["survey", "open", "mini-survey"]).exit_code == 0
+    listed = runner.invoke(args=["survey", "list"])
+    assert listed.output.startswith("mini-survey\topen\tpeer 0 submitted/0 in progress, staff 0 submitted")
+    links = runner.invoke(args=["invite", "mini-survey", "--audience", "peer", "--count", "3"])
+    lines = links.output.strip().splitlines()
+    assert lines[0] == "audience,link"
+    assert len(lines) == 4
+    assert all(line.startswith("peer,http://127.0.0.1:5000/r/") for line in lines[1:])
+    wrong = runner.invoke(args=["invite", "mini-survey", "--audience", "boss"])
+    assert wrong.exit_code == 1
+    assert "has no audience 'boss'" in wrong.output
+
+
+def test_broken_spec_is_refused_with_its_line(app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
+    app.config["INSTRUMENTS_DIR"] = str(Path(__file__).parent / "fixtures")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(MINI_SPEC.replace("audiences:", "audience:"), encoding="utf-8")
+    result = runner.invoke(args=["survey", "create", str(spec)])
+    assert result.exit_code == 1
+    assert f"{spec}:5: audience: unknown key 'audience'" in result.output
+    assert "did you mean 'audiences'?" in result.output
+
+
+def test_users_create(runner: FlaskCliRunner) -> None:
+    ok = runner.invoke(args=["users", "create", "Lee@Example.org", "--role", "manager", "--password", "long enough pw"])
+    assert ok.exit_code == 0, ok.output
+    assert db.session.scalar(select(User.email)) == "lee@example.org"
+    short = runner.invoke(args=["users", "create", "kim@example.org", "--role", "manager", "--password", "short"])
+    assert "at least 12 characters" in short.output
+
+
+def test_demo_is_idempotent(app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
+    app.instance_path = str(tmp_path)
+    first = runner.invoke(args=["demo", "--responses", "60"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["demo", "--responses", "60"])
+    lines = dict(line.split(": ", 1) for line in first.output.strip().splitlines())
+    again = dict(line.split(": ", 1) for line in second.output.strip().splitlines())
+    assert lines["Admin e-mail"] == again["Admin e-mail"]
+    assert lines["Password"] == again["Password"]
+    assert lines["Respondent link"] != again["Respondent link"]
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 60
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
