@@ -16,12 +16,12 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
-def test_every_setting_is_in_the_readme(setting) -> None:  # noqa: ANN001
+def test_every_setting_is_in_the_readme(setting) -> None:
     assert f"SURVEYAPP_{setting.name}" in README
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
-def test_every_command_is_in_the_readme(command) -> None:  # noqa: ANN001
+def test_every_command_is_in_the_readme(command) -> None:
     assert f"surveyapp {command.name}" in README
 
 

@@ -9,7 +9,7 @@ import yaml
 from flask import Flask
 from sqlalchemy import func, select
 
-from surveyapp.db import Invitation, InstrumentVersion, Survey, db
+from surveyapp.db import InstrumentVersion, Invitation, Survey, db
 from surveyapp.instruments import InstrumentError, load_directory
 from surveyapp.instruments.survey_spec import parse_survey_spec
 from surveyapp.services.invitations import create_open_link, issue_invitations

@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def sign_in(client: FlaskClient):  # noqa: ANN201 - returns a helper
+def sign_in(client: FlaskClient):
     def login(role: str = "admin") -> None:
         email = f"{role}@example.org"
         create_user(email, PASSWORD, role, dt.datetime.now(dt.UTC), None)
