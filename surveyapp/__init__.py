@@ -12,7 +12,6 @@ from flask import Flask, Response
 
 from .cli import register_commands
 from .config import PROJECT_ROOT, load_config
-from .db import User, db
 from .extensions import babel, csrf, login, migrate
 
 CONTENT_SECURITY_POLICY = (
@@ -62,6 +61,8 @@ def _security_headers(response: Response) -> Response:
 
 
 def register_extensions(app: Flask) -> None:
+    # imported here: a module-level `from .db import db` would hide the surveyapp.db package behind the handle
+    from .db import User, db
     from .web.i18n import select_locale
 
     db.init_app(app)
@@ -76,6 +77,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .web.admin import bp as admin_bp
     from .web.auth import bp as auth_bp
+    from .web.dashboard import bp as dashboard_bp
     from .web.public import bp as public_bp
     from .web.respond.views import bp as respond_bp
 
@@ -83,3 +85,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(respond_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(dashboard_bp)

@@ -187,6 +187,22 @@ def users_create(email: str, role: str, password: str) -> None:
     click.echo(f"created {role} {email}")
 
 
+@users.command("grant")
+@click.argument("email")
+@click.argument("slug")
+@with_appcontext
+def users_grant(email: str, slug: str) -> None:
+    """Let a manager or researcher see survey SLUG's results."""
+    from .services.access import grant
+    from .services.surveys import SurveyError
+
+    try:
+        grant(email, slug, _now(), None)
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{email} may now see {slug}")
+
+
 @click.command("demo")
 @click.option("--responses", default=300, show_default=True, help="Synthetic submitted responses to create.")
 @with_appcontext
@@ -202,7 +218,46 @@ def demo(responses: int) -> None:
     click.echo(f"Respondent link: {base}/r/{result.respondent_token}")
 
 
-COMMANDS = (instruments, survey, invite, users, demo)
+@click.command("stats")
+@click.argument("slug")
+@click.option(
+    "--by", default="audience", show_default=True, help="audience, wave, or a single-choice item key such as context.unit."
+)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option(
+    "--table",
+    default="scores",
+    show_default=True,
+    type=click.Choice(["scores", "overview", "comparisons", "pairs", "reliability", "gaps"]),
+    help="With --format csv: which table.",
+)
+@with_appcontext
+def stats(slug: str, by: str, fmt: str, table: str) -> None:
+    """Print the figures the dashboard shows for SLUG (same computation, suppression applied)."""
+    import json
+
+    from .reporting.csvsafe import write_csv
+    from .reporting.tables import build_table
+    from .services.dashboard import subscale_rows, survey_dashboard
+    from .services.surveys import SurveyError, get_survey
+
+    try:
+        result = survey_dashboard(get_survey(slug), by)
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    if table == "scores":
+        rows = subscale_rows(result)
+        columns = list(rows[0]) if rows else ["instrument", "subscale", "group", "n"]
+        click.echo(write_csv(columns, [[r[c] for c in columns] for r in rows]), nl=False)
+        return
+    built = build_table(result, table)
+    click.echo(write_csv(built.columns, built.rows), nl=False)
+
+
+COMMANDS = (instruments, survey, invite, users, demo, stats)
 
 
 def register_commands(app) -> None:

@@ -1,20 +1,23 @@
 """Database models and queries. Imports nothing from services or web."""
 
 from .base import Base, db
+from .cache import DashboardCache
 from .instruments import InstrumentVersion
 from .responses import Answer, Response
 from .surveys import Audience, Invitation, Survey, SurveyInstrument
-from .users import AuditEvent, User
+from .users import AuditEvent, SurveyGrant, User
 
 __all__ = [
     "Answer",
     "Audience",
     "AuditEvent",
     "Base",
+    "DashboardCache",
     "InstrumentVersion",
     "Invitation",
     "Response",
     "Survey",
+    "SurveyGrant",
     "SurveyInstrument",
     "User",
     "db",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import db
@@ -44,6 +44,9 @@ class Response(db.Model):  # type: ignore[name-defined]
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"))
     current_page: Mapped[int] = mapped_column(Integer, default=0)
     furthest_page: Mapped[int] = mapped_column(Integer, default=0)
+    #: derived at submission: the numeric answers as float32, in the survey's column order
+    #: (services.survey_data.survey_columns), so dashboards read one row per response, not one per answer
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     audience: Mapped[Audience] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")

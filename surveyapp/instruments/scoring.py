@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from .model import Instrument, Subscale
 
-__all__ = ["SubscaleScore", "item_matrix", "recode", "score_matrix", "score_response", "score_subscale"]
+__all__ = ["SubscaleScore", "item_matrix", "recode", "recoded_matrix", "score_matrix", "score_response", "score_subscale"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -53,19 +53,27 @@ def score_matrix(instrument: Instrument, subscale: Subscale, matrix: FloatArray)
     nothing was stored. Returns the scores (NaN where missing) and the number
     of items answered per row.
     """
-    scale = instrument.scale_of(subscale)
-    values = np.asarray(matrix, dtype=np.float64).reshape(-1, len(subscale.items))
-    substantive = np.isin(values, np.fromiter(scale.codes, dtype=np.float64))
-    values = np.where(substantive, values, np.nan)
-    reverse = np.array([instrument.item(i).reverse for i in subscale.items], dtype=bool)
-    values = recode(values, scale.min, scale.max, reverse)
-    answered = substantive.sum(axis=1)
+    values = recoded_matrix(instrument, subscale, matrix)
+    answered = (~np.isnan(values)).sum(axis=1)
     ok = answered >= required_answers(len(subscale.items), subscale.min_answered)
     with np.errstate(invalid="ignore"):
         sums = np.nansum(values, axis=1)
         means = np.divide(sums, answered, out=np.full(len(values), np.nan), where=answered > 0)
     scores = means * len(subscale.items) if subscale.scoring == "sum" else means
     return np.where(ok, scores, np.nan), answered.astype(np.int64)
+
+
+def recoded_matrix(instrument: Instrument, subscale: Subscale, matrix: FloatArray) -> FloatArray:
+    """Stored codes -> item scores: non-substantive answers become NaN, reverse-keyed items are recoded.
+
+    This is also what reliability is computed on.
+    """
+    scale = instrument.scale_of(subscale)
+    values = np.asarray(matrix, dtype=np.float64).reshape(-1, len(subscale.items))
+    substantive = np.isin(values, np.fromiter(scale.codes, dtype=np.float64))
+    values = np.where(substantive, values, np.nan)
+    reverse = np.array([instrument.item(i).reverse for i in subscale.items], dtype=bool)
+    return recode(values, scale.min, scale.max, reverse)
 
 
 def item_matrix(subscale: Subscale, answers: Mapping[str, Any]) -> FloatArray:

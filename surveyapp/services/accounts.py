@@ -8,7 +8,7 @@ import re
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import User, db
+from ..db import AuditEvent, User, db
 from ..db.users import ROLES
 from .audit import record
 from .surveys import SurveyError
@@ -37,11 +37,46 @@ def create_user(email: str, password: str, role: str, now: dt.datetime, actor: U
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+
+
+class LoginThrottledError(Exception):
+    """Too many failed sign-ins for one e-mail address recently."""
+
+
+def authenticate(email: str, password: str, now: dt.datetime) -> User | None:
+    """The account, or None. Failures are counted in the audit log (shared by every host), so the
+    limit holds however many processes serve sign-ins."""
+    email = email.strip().lower()
+    failures = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "auth.failed", AuditEvent.target == email, AuditEvent.at > now - FAILURE_WINDOW)
+    )
+    if failures >= MAX_FAILURES:
+        raise LoginThrottledError(email)
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not user.active or not check_password_hash(user.password_hash, password):
-        return None
+    elif user.active and check_password_hash(user.password_hash, password):
+        return user
+    record("auth.failed", None, email, None, now)
+    db.session.commit()
+    return None
+
+
+def set_active(user_id: int, active: bool, now: dt.datetime, actor: User | None) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise SurveyError("no such account")
+    if actor is not None and user.id == actor.id and not active:
+        raise SurveyError("you cannot deactivate your own account")
+    user.active = active
+    record("user.active" if active else "user.deactivate", actor, user.email, None, now)
+    db.session.commit()
     return user
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.email)))

@@ -23,10 +23,12 @@ from sqlalchemy import func, insert, select
 from ..config import PROJECT_ROOT
 from ..db import Answer, Response, Survey, User, db
 from ..instruments import Instrument, load_directory
+from ..instruments.answers import StoredValue
 from ..instruments.flow import item_key
 from .accounts import create_user
 from .instrument_registry import register_instruments
 from .invitations import issue_invitations
+from .survey_data import answer_vector, survey_columns
 from .surveys import create_survey, survey_instruments
 
 DEMO_SPEC = PROJECT_ROOT / "docs" / "examples" / "demo-survey.yaml"
@@ -109,6 +111,7 @@ def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int 
     shares = np.array([AUDIENCE_SHARE[k] for k in keys])
     counts = np.floor(shares / shares.sum() * n).astype(int)
     counts[0] += n - counts.sum()
+    columns = survey_columns(survey)
     responses, answers = [], []
     for audience, count in zip(keys, counts, strict=True):
         for _ in range(int(count)):
@@ -130,8 +133,11 @@ def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int 
                     "furthest_page": 0,
                 }
             )
-            for instrument in instruments:
-                answers.extend(_answers(rng, instrument, audience, response_id))
+            mine = [row for instrument in instruments for row in _answers(rng, instrument, audience, response_id)]
+            answers.extend(mine)
+            responses[-1]["vector"] = answer_vector(
+                columns, {r["item_key"]: StoredValue(r["value_num"], r["value_text"], r["skipped"]) for r in mine}
+            )
     db.session.execute(insert(Response), responses)
     db.session.execute(insert(Answer), answers)
     db.session.commit()

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db import Answer, Audience, Invitation, Response, Survey, db
 from ..instruments.answers import StoredValue
 from ..instruments.flow import SurveyPage, visible_items
+from .survey_data import answer_vector, survey_columns
 from .surveys import is_open, pages_for
 from .tokens import hash_token, new_token
 
@@ -186,7 +187,14 @@ def submit_response(response: Response, token: str, now: dt.datetime) -> bool:
     The caller checks :func:`missing_required` first.
     """
     survey = db.session.get_one(Survey, response.survey_id)
-    values: dict[str, object] = {"status": "submitted", "submitted_at": now, "updated_at": now, "resume_hash": None}
+    vector = answer_vector(survey_columns(survey), answers_of(response))
+    values: dict[str, object] = {
+        "status": "submitted",
+        "submitted_at": now,
+        "updated_at": now,
+        "resume_hash": None,
+        "vector": vector,
+    }
     if survey.anonymity == "anonymous":
         values["invitation_id"] = None
     done = db.session.execute(

@@ -105,3 +105,58 @@ def open_link(slug: str) -> Any:
         return redirect(url_for(".index"))
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/o/{token}"
     return render_template("admin/open_link.html", slug=slug, audience=audience, link=link)
+
+
+@bp.get("/users")
+@require_role("admin")
+def users() -> str:
+    from ..services.access import visible_surveys
+    from ..services.accounts import list_users
+
+    accounts = list_users()
+    granted = {u.id: {s.slug for s in visible_surveys(u)} for u in accounts if u.role != "admin"}
+    return render_template("admin/users.html", accounts=accounts, granted=granted, surveys=surveys.list_surveys())
+
+
+@bp.post("/users")
+@require_role("admin")
+def create_account() -> HttpResponse:
+    from ..services.accounts import create_user
+
+    try:
+        user = create_user(
+            request.form.get("email", ""), request.form.get("password", ""), request.form.get("role", ""), now(), current_user
+        )
+    except surveys.SurveyError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Account {user.email} ({user.role}) created. Grant it the surveys it may see below.")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/grants")
+@require_role("admin")
+def grants(user_id: int) -> HttpResponse:
+    from ..services.access import set_grants
+
+    try:
+        set_grants(user_id, request.form.getlist("survey"), now(), current_user)
+    except surveys.SurveyError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Access updated.")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/active")
+@require_role("admin")
+def active(user_id: int) -> HttpResponse:
+    from ..services.accounts import set_active
+
+    try:
+        user = set_active(user_id, request.form.get("active") == "1", now(), current_user)
+    except surveys.SurveyError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{user.email} is now {'active' if user.active else 'deactivated'}.")
+    return redirect(url_for(".users"))

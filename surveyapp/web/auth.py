@@ -16,9 +16,8 @@ from werkzeug.wrappers import Response as HttpResponse
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from ..db import db
-from ..services.accounts import authenticate
-from ..services.audit import record
+from ..services.accounts import FAILURE_WINDOW, LoginThrottledError, authenticate
+from ..services.audit import log
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,7 +47,7 @@ def require_role(*roles: str) -> Callable[[F], F]:
 def _safe_next(target: str | None) -> str:
     if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("admin.index")
+    return url_for("dashboard.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -56,13 +55,19 @@ def login() -> Any:
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = authenticate(form.email.data or "", form.password.data or "")
+        try:
+            user = authenticate(form.email.data or "", form.password.data or "", dt.datetime.now(dt.UTC))
+        except LoginThrottledError:
+            minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+            error = gettext(
+                "Too many failed sign-ins for this account. Please wait %(minutes)s minutes and try again.", minutes=minutes
+            )
+            return render_template("auth/login.html", form=form, error=error), 429
         if user is not None:
             session.clear()
             login_user(user)
             session.permanent = True
-            record("auth.login", user, user.email, None, dt.datetime.now(dt.UTC))
-            db.session.commit()
+            log("auth.login", user, user.email, None, dt.datetime.now(dt.UTC))
             return redirect(_safe_next(request.args.get("next")))
         error = gettext("That e-mail and password do not match an account.")
     return render_template("auth/login.html", form=form, error=error), 401 if error else 200

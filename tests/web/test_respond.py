@@ -64,6 +64,7 @@ def test_full_journey_stores_one_anonymous_response(client: FlaskClient, make_su
     response = db.session.scalar(select(Response))
     assert response.status == "submitted"
     assert response.resume_hash is None
+    assert response.vector is not None
     assert response.invitation_id is None
     invitation = db.session.scalar(select(Invitation))
     assert invitation.used_at is not None
@@ -165,7 +166,7 @@ def test_unknown_field_and_out_of_order_page_are_refused(client: FlaskClient, ma
     start(client, token)
     unknown = client.post(f"/r/{token}/p/1", data={**PAGE1, "other.item": "1"})
     assert unknown.status_code == 400
-    assert "questions that are not on it" in unknown.text
+    assert "its answers were not saved" in unknown.text
     ahead = client.post(f"/r/{token}/p/2", data=PAGE2)
     assert ahead.status_code == 409
     assert "not available yet" in ahead.text

@@ -1,0 +1,355 @@
+"""Comparing audiences (peer specialists, staff, service users) on one score.
+
+The pipeline is the one research/instruments.md section 3 recommends, built on
+permissively licensed libraries only (pingouin, which has most of this, is
+GPL-3 and serves as the test oracle):
+
+* Welch's ANOVA (k >= 3) or Welch's t (k == 2): group sizes are unequal and
+  variances differ, peers being the smallest group, so no test assumes equal
+  variances.
+* omega-squared for the omnibus: eta-squared overstates the effect.
+* Kruskal-Wallis with epsilon-squared (rank-based) beside it, for single
+  items, 2-item subscales and skewed scores.
+* Games-Howell for the pairs (the post-hoc that goes with Welch), each with
+  Hedges' g and Cliff's delta, and the raw-point difference next to them.
+
+Tests run only when every group has enough answers (``MIN_N_FOR_TESTS``):
+below that a p-value would mostly report noise, and small cells are where
+peers could be re-identified. ``explain`` turns a result into one sentence a
+manager can read.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+from statsmodels.stats.meta_analysis import effectsize_smd
+from statsmodels.stats.oneway import anova_oneway
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+
+from .descriptives import _finite, _float_or_none
+
+__all__ = [
+    "MIN_N_FOR_TESTS",
+    "Comparison",
+    "PairResult",
+    "cliffs_delta",
+    "compare_groups",
+    "explain",
+    "hedges_g",
+    "magnitude",
+    "welch_t",
+]
+
+MIN_N_FOR_TESTS = 10
+
+# Romano et al. (2006) bands for |Cliff's delta|: upper bounds of negligible, small, medium.
+_CLIFF_BANDS = ((0.147, "negligible"), (0.33, "small"), (0.474, "medium"))
+
+
+@dataclass(frozen=True)
+class PairResult:
+    a: str
+    b: str
+    n_a: int
+    n_b: int
+    mean_a: float
+    mean_b: float
+    diff: float  # mean_b - mean_a, in scale points
+    p_value: float | None  # Games-Howell (k>=3) or Welch t (k==2); None when the answers do not vary
+    hedges_g: float | None  # (b - a) / pooled SD, small-sample corrected; None when the pooled SD is 0
+    cliffs_delta: float  # P(b > a) - P(b < a)
+    magnitude: str  # Cliff's delta band: negligible | small | medium | large (Romano 2006)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    status: str  # "ok" | "too_few" | "single_group"
+    groups: tuple[str, ...]  # groups with at least one answer, in the mapping's order
+    n: tuple[int, ...]  # one per group
+    test: str | None  # "welch_anova" | "welch_t"
+    statistic: float | None  # F or t
+    df1: float | None  # numerator df of F; None for welch_t
+    df2: float | None  # denominator df of F, or the Welch-Satterthwaite df of t
+    p_value: float | None
+    effect_name: str | None  # "omega_squared" | "cliffs_delta"
+    effect: float | None
+    kruskal_h: float | None
+    kruskal_p: float | None
+    epsilon_squared: float | None  # H / (n - 1)
+    pairs: tuple[PairResult, ...]
+    too_few: tuple[str, ...]  # groups below min_n
+    min_n: int = MIN_N_FOR_TESTS  # the threshold used, so explain() can name it
+
+
+def cliffs_delta(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
+    """P(b > a) - P(b < a) over all pairs: how often one group's answer beats the other's.
+
+    Ordinal, so it suits Likert answers whose spacing is not truly equal. Taken from
+    the Mann-Whitney U of b (ties count half), which is the rank-biserial correlation
+    and needs no n_a x n_b matrix of differences.
+    """
+    x, y = _finite(a), _finite(b)
+    if x.size == 0 or y.size == 0:
+        raise ValueError("Cliff's delta needs at least one value in each group")
+    u_b = stats.mannwhitneyu(y, x, alternative="two-sided", method="asymptotic", use_continuity=False).statistic
+    return float(2.0 * u_b / (x.size * y.size) - 1.0)
+
+
+def magnitude(delta: float) -> str:
+    """Romano (2006) band for Cliff's delta; conventions, not laws, so the raw difference is always shown too."""
+    size = abs(delta)
+    for bound, name in _CLIFF_BANDS:
+        if size < bound:
+            return name
+    return "large"
+
+
+def hedges_g(a: npt.ArrayLike, b: npt.ArrayLike) -> float | None:
+    """(mean_b - mean_a) / pooled SD, times Hedges' small-sample correction 1 - 3/(4(n_a+n_b) - 9).
+
+    The approximate correction is the one statsmodels, pingouin and most software
+    apply; it differs from the exact gamma-function factor by under 0.1% from
+    n = 20. None when there is no pooled spread (every answer equal) or too few answers.
+    """
+    x, y = _finite(a), _finite(b)
+    if x.size < 1 or y.size < 1 or x.size + y.size < 3:
+        return None
+    sd_x = float(x.std(ddof=1)) if x.size > 1 else 0.0
+    sd_y = float(y.std(ddof=1)) if y.size > 1 else 0.0
+    if sd_x == 0.0 and sd_y == 0.0:
+        return None
+    g, _var = effectsize_smd(float(y.mean()), sd_y, y.size, float(x.mean()), sd_x, x.size)
+    return _float_or_none(g)
+
+
+def welch_t(a: npt.ArrayLike, b: npt.ArrayLike, confidence: float = 0.95) -> tuple[float, float, float, float, float] | None:
+    """Welch's t for mean_b - mean_a: (t, df, p, ci_low, ci_high), or None when it cannot be computed.
+
+    Undefined when a group has fewer than 2 answers or neither group varies. One
+    implementation serves both the two-group comparison and the perception gaps.
+    """
+    x, y = _finite(a), _finite(b)
+    if x.size < 2 or y.size < 2 or (np.ptp(x) == 0.0 and np.ptp(y) == 0.0):
+        return None
+    compared = CompareMeans(DescrStatsW(y), DescrStatsW(x))
+    t, p, df = compared.ttest_ind(usevar="unequal")
+    low, high = compared.tconfint_diff(alpha=1.0 - confidence, usevar="unequal")
+    return float(t), float(df), float(p), float(low), float(high)
+
+
+def _omega_squared(samples: Sequence[npt.NDArray[np.float64]]) -> float | None:
+    """omega² = (SS_b - (k-1)·MS_w) / (SS_t + MS_w) from the classic one-way ANOVA sums of squares.
+
+    Less biased than eta² (Okada 2013); like epsilon² it can be negative when the
+    group means differ less than chance alone would make them.
+    """
+    k = len(samples)
+    n_total = sum(s.size for s in samples)
+    grand = np.concatenate(samples).mean()
+    ss_between = sum(s.size * (s.mean() - grand) ** 2 for s in samples)
+    ss_within = sum(((s - s.mean()) ** 2).sum() for s in samples)
+    if n_total <= k:
+        return None
+    ms_within = ss_within / (n_total - k)
+    denominator = ss_between + ss_within + ms_within
+    if denominator == 0.0:
+        return None
+    return _float_or_none((ss_between - (k - 1) * ms_within) / denominator)
+
+
+def _kruskal(samples: Sequence[npt.NDArray[np.float64]]) -> tuple[float | None, float | None, float | None]:
+    """(H, p, epsilon²_R = H / (n - 1)); all None when every answer is the same (no ranks to compare)."""
+    pooled = np.concatenate(samples)
+    if np.ptp(pooled) == 0.0:
+        return None, None, None
+    h, p = stats.kruskal(*samples)
+    return _float_or_none(h), _float_or_none(p), _float_or_none(h / (pooled.size - 1))
+
+
+def _welch_anova(samples: Sequence[npt.NDArray[np.float64]]) -> tuple[float | None, float | None, float | None, float | None]:
+    """(F, df_num, df_denom, p); None when a group does not vary, since Welch weights each group by n/variance."""
+    if any(np.ptp(s) == 0.0 for s in samples):
+        return None, None, None, None
+    res = anova_oneway(list(samples), use_var="unequal")
+    return _float_or_none(res.statistic), _float_or_none(res.df_num), _float_or_none(res.df_denom), _float_or_none(res.pvalue)
+
+
+def _games_howell(samples: Sequence[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]:
+    """k x k matrix of Games-Howell p-values (NaN where a pair has no variance at all).
+
+    scikit-posthocs builds a pandas DataFrame internally; it is imported here so that
+    importing this module stays light.
+    """
+    import scikit_posthocs
+
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        # a pair of unanimous groups has no standard error: its p-value is NaN, reported as None
+        warnings.simplefilter("ignore", RuntimeWarning)
+        table = scikit_posthocs.posthoc_games_howell(list(samples))
+    return np.asarray(table.to_numpy(), dtype=np.float64)
+
+
+def compare_groups(groups: Mapping[str, npt.ArrayLike], min_n: int = MIN_N_FOR_TESTS) -> Comparison:
+    """Compare two or more groups' scores; keys are used verbatim as group names (and by ``explain``).
+
+    Missing values are dropped per group and groups left empty are ignored. Tests run
+    only when every remaining group has at least ``min_n`` answers; otherwise the
+    result says which groups are short ("too_few") and carries no statistics.
+    """
+    if min_n < 2:
+        raise ValueError(f"min_n must be at least 2 (a variance needs two answers), got {min_n}")
+    cleaned = {name: _finite(values) for name, values in groups.items()}
+    cleaned = {name: arr for name, arr in cleaned.items() if arr.size}
+    names = tuple(cleaned)
+    samples = tuple(cleaned.values())
+    sizes = tuple(int(s.size) for s in samples)
+    short = tuple(name for name, size in zip(names, sizes, strict=True) if size < min_n)
+
+    if len(names) < 2 or short:
+        return Comparison(
+            status="single_group" if len(names) < 2 else "too_few",
+            groups=names,
+            n=sizes,
+            test=None,
+            statistic=None,
+            df1=None,
+            df2=None,
+            p_value=None,
+            effect_name=None,
+            effect=None,
+            kruskal_h=None,
+            kruskal_p=None,
+            epsilon_squared=None,
+            pairs=(),
+            too_few=short,
+            min_n=min_n,
+        )
+
+    h, h_p, epsilon = _kruskal(samples)
+    k = len(samples)
+    if k == 2:
+        welch = welch_t(samples[0], samples[1])
+        t, df, p = (welch[0], welch[1], welch[2]) if welch else (None, None, None)
+        pair = _pair(names, samples, 0, 1, p)
+        test, statistic, df1, df2, effect_name, effect, pairs = "welch_t", t, None, df, "cliffs_delta", pair.cliffs_delta, (pair,)
+    else:
+        statistic, df1, df2, p = _welch_anova(samples)
+        gh = _games_howell(samples)
+        pairs = tuple(_pair(names, samples, i, j, _float_or_none(gh[i, j])) for i in range(k) for j in range(i + 1, k))
+        test, effect_name, effect = "welch_anova", "omega_squared", _omega_squared(samples)
+    return Comparison(
+        status="ok",
+        groups=names,
+        n=sizes,
+        test=test,
+        statistic=statistic,
+        df1=df1,
+        df2=df2,
+        p_value=p,
+        effect_name=effect_name,
+        effect=effect,
+        kruskal_h=h,
+        kruskal_p=h_p,
+        epsilon_squared=epsilon,
+        pairs=pairs,
+        too_few=(),
+        min_n=min_n,
+    )
+
+
+def _pair(names: Sequence[str], samples: Sequence[npt.NDArray[np.float64]], i: int, j: int, p: float | None) -> PairResult:
+    a, b = samples[i], samples[j]
+    delta = cliffs_delta(a, b)
+    mean_a, mean_b = float(a.mean()), float(b.mean())
+    return PairResult(
+        a=names[i],
+        b=names[j],
+        n_a=int(a.size),
+        n_b=int(b.size),
+        mean_a=mean_a,
+        mean_b=mean_b,
+        diff=mean_b - mean_a,
+        p_value=p,
+        hedges_g=hedges_g(a, b),
+        cliffs_delta=delta,
+        magnitude=magnitude(delta),
+    )
+
+
+# --- plain-English summary ---------------------------------------------------------------------
+
+_SIZE_WORDS = {"negligible": "very small", "small": "small", "medium": "moderate", "large": "large"}
+
+
+def _format_p(p: float) -> str:
+    """APA style without the leading zero; never rounds a p under .05 up to '.050'."""
+    if p < 0.001:
+        return "p < .001"
+    text = f"{p:.3f}"
+    if p < 0.05 and text == "0.050":
+        return "p < .05"
+    return "p = " + text.removeprefix("0")
+
+
+def _format_means(x: float, y: float) -> tuple[str, str]:
+    """One decimal, or two when one decimal would print a real difference as '4.1 vs 4.1'."""
+    for digits in (1, 2):
+        fx, fy = f"{x:.{digits}f}", f"{y:.{digits}f}"
+        if fx != fy or x == y:
+            return fx, fy
+    return fx, fy
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def explain(comparison: Comparison, subject: str, scale_points: int | None = None) -> str:
+    """One sentence a manager can act on, e.g. "Staff rate role clarity higher than peer specialists do
+    (4.9 vs 4.1 on a 1–7 scale); the difference is large and unlikely to be chance (p < .001)."
+
+    Speaks about the pair with the largest raw difference, because that is what a reader
+    looks for first; its p-value is the pair's (Games-Howell or Welch). Group names and
+    ``subject`` are used as given (the caller passes labels, already translated).
+    """
+    if comparison.status == "single_group":
+        if not comparison.groups:
+            return f"No answers on {subject} yet, so there is nothing to compare."
+        return f"Only {comparison.groups[0]} answered on {subject}, so there is no other group to compare with."
+    if comparison.status == "too_few":
+        return (
+            f"There are too few responses to compare {subject} "
+            f"(fewer than {comparison.min_n} in: {', '.join(comparison.too_few)})."
+        )
+    if not comparison.pairs:
+        return f"No comparison of {subject} is available."
+
+    pair = max(comparison.pairs, key=lambda pr: abs(pr.diff))
+    if pair.diff >= 0:
+        high, low, mean_high, mean_low = pair.b, pair.a, pair.mean_b, pair.mean_a
+    else:
+        high, low, mean_high, mean_low = pair.a, pair.b, pair.mean_a, pair.mean_b
+    shown_high, shown_low = _format_means(mean_high, mean_low)
+    scale = f" on a 1–{scale_points} scale" if scale_points else ""
+    means = f"{shown_high} vs {shown_low}{scale}"
+
+    if pair.p_value is None:
+        return (
+            f"{_capitalise(high)} and {low} rate {subject} {means}; "
+            "answers within each group do not vary, so no test is possible."
+        )
+    if pair.p_value >= 0.05 or math.isclose(pair.diff, 0.0, abs_tol=1e-12):
+        return f"There is no clear difference in how {high} and {low} rate {subject} ({means}; {_format_p(pair.p_value)})."
+    size = _SIZE_WORDS[pair.magnitude]
+    joiner = "and" if pair.magnitude != "negligible" else "but"
+    return (
+        f"{_capitalise(high)} rate {subject} higher than {low} do ({means}); "
+        f"the difference is {size} {joiner} unlikely to be chance ({_format_p(pair.p_value)})."
+    )

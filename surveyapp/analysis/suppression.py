@@ -1,0 +1,52 @@
+"""Small-cell protection: one rule for every chart, table, download and command.
+
+A group below the survey's minimum cell size is hidden. When exactly one
+group of a breakdown is hidden and the breakdown's total is shown, its value
+could be recovered by subtraction (total minus the others), so the next
+smallest group is hidden too (complementary suppression).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["FREE_TEXT_MIN_CELL", "Suppression", "suppress"]
+
+#: free-text comments are easier to attribute than numbers: a higher floor
+FREE_TEXT_MIN_CELL = 10
+
+
+@dataclass(frozen=True)
+class Suppression:
+    hidden: frozenset[str]
+    too_small: frozenset[str]  # hidden because below the minimum
+    complementary: frozenset[str]  # hidden only to protect another group
+    min_cell: int
+
+    def shows(self, group: str) -> bool:
+        return group not in self.hidden
+
+    def note(self, labels: Mapping[str, str] | None = None) -> str | None:
+        """A sentence for the page saying what was hidden and why."""
+        if not self.hidden:
+            return None
+        name = (lambda g: labels.get(g, g)) if labels else (lambda g: g)
+        parts = [f"{', '.join(sorted(name(g) for g in self.too_small))}: fewer than {self.min_cell} responses"]
+        if self.complementary:
+            parts.append(
+                f"{', '.join(sorted(name(g) for g in self.complementary))}: hidden as well, "
+                "so the smaller group cannot be worked out from the total"
+            )
+        return "Hidden to protect anonymity — " + "; ".join(parts) + "."
+
+
+def suppress(counts: Mapping[str, int], min_cell: int, total_shown: bool = True) -> Suppression:
+    """Which groups of one breakdown to hide. Groups with no responses at all reveal nothing and stay shown."""
+    too_small = {g for g, n in counts.items() if 0 < n < min_cell}
+    complementary: set[str] = set()
+    if total_shown and len(too_small) == 1:
+        others = sorted((n, g) for g, n in counts.items() if g not in too_small and n > 0)
+        if others:
+            complementary.add(others[0][1])
+    return Suppression(frozenset(too_small | complementary), frozenset(too_small), frozenset(complementary), min_cell)

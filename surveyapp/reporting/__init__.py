@@ -1,0 +1,1 @@
+"""Presentation without Flask: tables, CSV and plotly figures built from dashboard results."""

@@ -1,0 +1,216 @@
+"""Plotly figures (as plain JSON-ready dicts) from a dashboard result.
+
+Only aggregates go in: box plots are drawn from precomputed quartiles with
+whiskers at the 5th and 95th percentiles (no individual points), and
+suppressed groups are simply absent, with the page's note saying why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["daily_figure", "gap_heatmap", "likert_figure", "subscale_figure"]
+
+PALETTE = ("#1f5f8b", "#c8553d", "#588157", "#8d6a9f", "#b08900", "#4c6a92")
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
+
+
+def _layout(**extra: Any) -> dict[str, Any]:
+    layout = {
+        "font": FONT,
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+        "paper_bgcolor": "#fff",
+        "plot_bgcolor": "#fff",
+        "showlegend": True,
+        "legend": {"orientation": "h"},
+    }
+    layout.update(extra)
+    return layout
+
+
+def subscale_figure(subscale: Mapping[str, Any]) -> dict[str, Any]:
+    """Box (quartiles, whiskers at p5/p95) and mean with 95% CI per group."""
+    traces = []
+    shown = [g for g in subscale["groups"] if not g["hidden"] and g.get("n")]
+    for index, group in enumerate(shown):
+        colour = PALETTE[index % len(PALETTE)]
+        traces.append(
+            {
+                "type": "box",
+                "name": f"{group['label']} (n={group['n']})",
+                "y": [group["label"]],
+                "orientation": "h",
+                "q1": [group["q1"]],
+                "median": [group["median"]],
+                "q3": [group["q3"]],
+                "lowerfence": [group["p5"]],
+                "upperfence": [group["p95"]],
+                "mean": [group["mean"]],
+                "marker": {"color": colour},
+                "boxpoints": False,
+                "hoverinfo": "x+name",
+                "showlegend": False,
+            }
+        )
+        if group.get("ci_low") is not None:
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "x": [group["mean"]],
+                    "y": [group["label"]],
+                    "error_x": {
+                        "type": "data",
+                        "symmetric": False,
+                        "array": [group["ci_high"] - group["mean"]],
+                        "arrayminus": [group["mean"] - group["ci_low"]],
+                        "color": "#111",
+                    },
+                    "marker": {"color": "#111", "symbol": "diamond", "size": 8},
+                    "name": "mean ± 95% CI",
+                    "showlegend": index == 0,
+                    "hovertemplate": "mean %{x:.2f}<extra></extra>",
+                }
+            )
+    shapes = [
+        {
+            "type": "line",
+            "x0": b["max"],
+            "x1": b["max"],
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"dash": "dot", "color": "#888"},
+        }
+        for b in subscale.get("bands", [])[:-1]
+    ]
+    return {
+        "data": traces,
+        "layout": _layout(
+            height=110 + 48 * max(1, len(shown)),
+            shapes=shapes,
+            xaxis={"range": [subscale["min"] - 0.1, subscale["max"] + 0.1], "title": {"text": "score"}, "zeroline": False},
+            yaxis={"autorange": "reversed", "automargin": True},
+        ),
+    }
+
+
+def _diverging_colours(n: int) -> list[str]:
+    negative = ["#b2182b", "#d6604d", "#f4a582", "#fddbc7"]
+    positive = ["#d1e5f0", "#92c5de", "#4393c3", "#2166ac"]
+    half = n // 2
+    colours = negative[-half:] if half else []
+    if n % 2:
+        colours.append("#d9d9d9")
+    colours += positive[:half]
+    return colours
+
+
+def likert_figure(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Diverging stacked bars: one bar per item and group, centred on the scale's middle.
+
+    Percentages are of substantive answers; "prefer not to answer", "not
+    observed" and unanswered are reported beside the chart (table), not mixed in.
+    """
+    rows: list[tuple[str, list[float]]] = []
+    options: Sequence[str] = items[0]["options"] if items else []
+    for item in items:
+        for group in item["groups"]:
+            if group["hidden"] or not group.get("percentages") or not sum(group["counts"]):
+                continue
+            label = f"{item['id']}{' (R)' if item['reverse'] else ''} · {group['label']}"
+            rows.append((label, list(group["percentages"])))
+    n = len(options)
+    half, middle = n // 2, n % 2 == 1
+    colours = _diverging_colours(n)
+    traces = []
+    for index, option in enumerate(options):
+        values = []
+        for _, pct in rows:
+            value = pct[index] if index < len(pct) else 0.0
+            if middle and index == half:
+                value = value / 2
+            values.append(-value if index < half or (middle and index == half) else value)
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": option,
+                "y": [r[0] for r in rows],
+                "x": values,
+                "marker": {"color": colours[index]},
+                "hovertemplate": f"{option}: %{{customdata:.0f}}%<extra></extra>",
+                "customdata": [abs(v) * (2 if middle and index == half else 1) for v in values],
+            }
+        )
+        if middle and index == half:  # the neutral half on the right
+            traces.append({**traces[-1], "x": [-v for v in values], "showlegend": False})
+    order = [t for t in traces if t["x"] and min(t["x"], default=0) < 0][::-1] + [
+        t for t in traces if min(t["x"], default=0) >= 0
+    ]
+    return {
+        "data": order,
+        "layout": _layout(
+            barmode="relative",
+            height=120 + 26 * max(1, len(rows)),
+            xaxis={"range": [-100, 100], "ticksuffix": "%", "title": {"text": "← disagree · agree →"}},
+            yaxis={"autorange": "reversed", "automargin": True},
+            margin={"l": 10, "r": 10, "t": 30, "b": 50},
+        ),
+    }
+
+
+def gap_heatmap(gaps: Sequence[Mapping[str, Any]], level: str = "subscale") -> dict[str, Any]:
+    """Gap (other − peer) per subscale and other group, ranked by size."""
+    chosen = [g for g in gaps if g["level"] == level]
+    labels = list(dict.fromkeys(f"{g['instrument']}: {g['label']}" for g in chosen))
+    others = list(dict.fromkeys(g["other_group"] for g in chosen))
+    z = [[None for _ in others] for _ in labels]
+    text = [["" for _ in others] for _ in labels]
+    for g in chosen:
+        row, col = labels.index(f"{g['instrument']}: {g['label']}"), others.index(g["other_group"])
+        z[row][col] = g["diff"]
+        text[row][col] = f"{g['diff']:+.2f} ({g['reading'].replace('_', ' ')})"
+    limit = max((abs(g["diff"]) for g in chosen), default=1.0) or 1.0
+    return {
+        "data": [
+            {
+                "type": "heatmap",
+                "z": z,
+                "x": others,
+                "y": labels,
+                "text": text,
+                "texttemplate": "%{text}",
+                "colorscale": "RdBu",
+                "zmin": -limit,
+                "zmax": limit,
+                "reversescale": False,
+                "colorbar": {"title": {"text": "other − peer"}},
+                "hovertemplate": "%{y}<br>%{x}: %{text}<extra></extra>",
+            }
+        ],
+        "layout": _layout(
+            height=140 + 30 * max(1, len(labels)), yaxis={"automargin": True, "autorange": "reversed"}, showlegend=False
+        ),
+    }
+
+
+def daily_figure(overview: Mapping[str, Any]) -> dict[str, Any]:
+    days = overview["by_day"]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": [d["date"] for d in days],
+                "y": [d["submitted"] for d in days],
+                "marker": {"color": PALETTE[0]},
+                "name": "submitted",
+            }
+        ],
+        "layout": _layout(
+            height=260,
+            showlegend=False,
+            yaxis={"title": {"text": "responses submitted"}, "automargin": True, "rangemode": "tozero"},
+        ),
+    }

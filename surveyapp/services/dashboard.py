@@ -1,0 +1,450 @@
+"""The survey dashboard: every figure the manager pages, the downloads and `surveyapp stats` show.
+
+One function, :func:`survey_dashboard`, computes everything from one load of
+the survey's answers and returns plain data (dicts and lists, JSON-ready).
+The web pages, their CSV downloads and the CLI all read this one result, so
+a number cannot differ between them, and small-cell suppression is applied
+here, once, before anything leaves.
+
+Results are cached in the database (``dashboard_cache``) under a data version
+that changes with every submission, so every host shares the cache and a new
+response invalidates it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import func, select
+
+from ..analysis.comparisons import compare_groups, explain
+from ..analysis.descriptives import describe
+from ..analysis.gaps import perception_gap
+from ..analysis.likert import distribution
+from ..analysis.reliability import reliability
+from ..analysis.suppression import suppress
+from ..db import Audience, DashboardCache, Response, Survey, db
+from ..instruments import Instrument, Subscale
+from ..instruments.audiences import SELF_AUDIENCE, audience_name
+from ..instruments.flow import item_key
+from ..instruments.scoring import recoded_matrix, score_matrix
+from .survey_data import SurveyData, load_survey_data, numeric_item_keys
+from .surveys import SurveyError, survey_instruments
+
+__all__ = ["grouping_options", "survey_dashboard"]
+
+NOT_ASKED = "__not_asked__"
+
+
+def grouping_options(survey: Survey) -> list[tuple[str, str]]:
+    """What the dashboard can compare by: audience, any single-choice item, and wave in a series."""
+    options = [("audience", "Audience")]
+    for instrument in survey_instruments(survey):
+        for item in instrument.items:
+            if item.type == "single" and item.scale is not None:
+                options.append(
+                    (
+                        item_key(instrument, item),
+                        f"{instrument.short_title[instrument.languages[0]]}: "
+                        f"{item.text[item.audiences[0]][instrument.languages[0]]}",
+                    )
+                )
+    if survey.series and len(_series(survey)) > 1:
+        options.append(("wave", "Wave"))
+    return options
+
+
+def _series(survey: Survey) -> list[Survey]:
+    if not survey.series:
+        return [survey]
+    return list(db.session.scalars(select(Survey).where(Survey.series == survey.series).order_by(Survey.wave, Survey.id)))
+
+
+def data_version(surveys: Sequence[Survey]) -> str:
+    ids = [s.id for s in surveys]
+    count, latest, started = db.session.execute(
+        select(
+            func.count().filter(Response.status == "submitted"),
+            func.max(Response.submitted_at),
+            func.count(),
+        ).where(Response.survey_id.in_(ids))
+    ).one()
+    return f"{count}:{latest}:{started}"
+
+
+def survey_dashboard(survey: Survey, by: str = "audience", use_cache: bool = True) -> dict[str, Any]:
+    """Everything the dashboard shows for ``survey`` compared by ``by``, with suppression applied."""
+    valid = dict(grouping_options(survey))
+    if by not in valid:
+        raise SurveyError(f"cannot compare by '{by}'; choose one of: {', '.join(valid)}")
+    surveys = _series(survey) if by == "wave" else [survey]
+    version = data_version(surveys)
+    if use_cache:
+        cached = db.session.scalar(
+            select(DashboardCache).where(DashboardCache.survey_id == survey.id, DashboardCache.grouping == by)
+        )
+        if cached is not None and cached.data_version == version:
+            return json.loads(cached.payload)
+    result = _compute(survey, surveys, by, valid[by])
+    if use_cache:
+        _store(survey, by, version, result)
+    return result
+
+
+def _store(survey: Survey, by: str, version: str, result: dict[str, Any]) -> None:
+    payload = json.dumps(result)
+    row = db.session.scalar(select(DashboardCache).where(DashboardCache.survey_id == survey.id, DashboardCache.grouping == by))
+    if row is None:
+        db.session.add(
+            DashboardCache(
+                survey_id=survey.id, grouping=by, data_version=version, payload=payload, computed_at=dt.datetime.now(dt.UTC)
+            )
+        )
+    else:
+        row.data_version, row.payload, row.computed_at = version, payload, dt.datetime.now(dt.UTC)
+    db.session.commit()
+
+
+def _clean(value: Any) -> Any:
+    """Dataclasses and numpy values to plain JSON-ready data; NaN and infinities to None."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return _clean(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    return value
+
+
+class _Groups:
+    """Which row belongs to which group, for the chosen comparison."""
+
+    def __init__(self, survey: Survey, data: SurveyData, by: str) -> None:
+        labels = survey.texts.get("audience_labels") or {}
+        language = survey.languages[0]
+        if by == "audience":
+            self.keys = [a.key for a in survey.audiences]
+            self.labels = {k: audience_name(k, labels, language) for k in self.keys}
+            self.of_row = data.audience
+        elif by == "wave":
+            waves = sorted(set(data.wave.tolist()))
+            self.keys = [str(w) for w in waves]
+            self.labels = {k: f"Wave {k}" for k in self.keys}
+            self.of_row = data.wave.astype(str)
+        else:
+            instrument_id, item_id = by.split(".", 1)
+            instrument = next(i for i in survey_instruments(survey) if i.id == instrument_id)
+            item = instrument.item(item_id)
+            assert item.scale is not None  # noqa: S101 - grouping_options offers single-choice items only
+            self.keys = [str(o.code) for o in item.scale.options]
+            self.labels = {str(o.code): o.label[instrument.languages[0]] for o in item.scale.options}
+            column = data.column(by)
+            self.of_row = np.array([str(int(v)) if not np.isnan(v) else NOT_ASKED for v in column])
+
+    def rows(self, key: str, among: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.bool_]:
+        mask = self.of_row == key
+        return mask & among if among is not None else mask
+
+
+def _compute(survey: Survey, surveys: Sequence[Survey], by: str, by_label: str) -> dict[str, Any]:
+    instruments = survey_instruments(survey)
+    data = load_survey_data(surveys, numeric_item_keys(instruments))
+    groups = _Groups(survey, data, by)
+    min_cell = survey.min_cell_size
+    counts = {k: int(groups.rows(k).sum()) for k in groups.keys}
+    top = suppress(counts, min_cell)
+    notes = [n for n in [top.note(groups.labels)] if n]
+    result: dict[str, Any] = {
+        "survey": {
+            "slug": survey.slug,
+            "title": survey.title[survey.languages[0]],
+            "min_cell_size": min_cell,
+            "anonymity": survey.anonymity,
+            "status": survey.status,
+        },
+        "by": by,
+        "by_label": by_label,
+        "groups": [
+            {"key": k, "label": groups.labels[k], "n": counts[k] if top.shows(k) else None, "hidden": not top.shows(k)}
+            for k in groups.keys
+        ],
+        "overview": _overview(survey, data, min_cell),
+        "instruments": [],
+        "gaps": [],
+        "notes": notes,
+    }
+    for instrument in instruments:
+        block = _instrument_block(instrument, data, groups, min_cell)
+        if block["subscales"] or block["items"]:
+            result["instruments"].append(block)
+        if by == "audience":
+            result["gaps"].extend(_gaps(instrument, data, groups, min_cell))
+    result["gaps"].sort(key=lambda g: -abs(g["diff"]))
+    return _clean(result)
+
+
+def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]:
+    rows = db.session.execute(
+        select(Audience.key, Response.status, func.count())
+        .join(Audience, Audience.id == Response.audience_id)
+        .where(Response.survey_id == survey.id)
+        .group_by(Audience.key, Response.status)
+    ).all()
+    started: dict[str, int] = {a.key: 0 for a in survey.audiences}
+    submitted: dict[str, int] = dict.fromkeys(started, 0)
+    for audience, status, n in rows:
+        started[audience] += n
+        if status == "submitted":
+            submitted[audience] += n
+    hidden = suppress(submitted, min_cell)
+    minutes = data.minutes
+    labels = survey.texts.get("audience_labels") or {}
+    per_audience = []
+    for key in started:
+        shown = hidden.shows(key)
+        mask = data.audience == key
+        per_audience.append(
+            {
+                "key": key,
+                "label": audience_name(key, labels, survey.languages[0]),
+                "started": started[key] if shown else None,
+                "submitted": submitted[key] if shown else None,
+                "completion_rate": (submitted[key] / started[key] if started[key] else None) if shown else None,
+                "median_minutes": float(np.nanmedian(minutes[mask])) if shown and mask.any() else None,
+                "hidden": not shown,
+            }
+        )
+    day = func.date(Response.submitted_at)
+    by_day = db.session.execute(
+        select(day, func.count())
+        .where(Response.survey_id == survey.id, Response.status == "submitted")
+        .group_by(day)
+        .order_by(day)
+    ).all()
+    total_started = sum(started.values())
+    return {
+        "audiences": per_audience,
+        "started": total_started,
+        "submitted": len(data),
+        "completion_rate": len(data) / total_started if total_started else None,
+        "median_minutes": float(np.nanmedian(minutes)) if len(data) >= min_cell else None,
+        "by_day": [{"date": str(d), "submitted": int(c)} for d, c in by_day],
+        "note": hidden.note({a["key"]: a["label"] for a in per_audience}),
+    }
+
+
+def _asked_rows(instrument: Instrument, subscale_or_item_audiences: Sequence[str], data: SurveyData) -> npt.NDArray[np.bool_]:
+    return np.isin(data.audience, list(subscale_or_item_audiences))
+
+
+def _instrument_block(instrument: Instrument, data: SurveyData, groups: _Groups, min_cell: int) -> dict[str, Any]:
+    language = instrument.languages[0]
+    block: dict[str, Any] = {
+        "id": instrument.id,
+        "version": instrument.version,
+        "title": instrument.title[language],
+        "short_title": instrument.short_title[language],
+        "validated": instrument.validated,
+        "subscales": [],
+        "items": [],
+    }
+    for subscale in instrument.subscales:
+        audiences = [a for a in instrument.audiences if subscale in instrument.subscales_for(a)]
+        if audiences:
+            block["subscales"].append(_subscale_block(instrument, subscale, audiences, data, groups, min_cell))
+    for item in instrument.items:
+        if item.type == "likert" and item.scale is not None:
+            block["items"].append(_item_block(instrument, item, data, groups, min_cell))
+    return block
+
+
+def _subscale_block(
+    instrument: Instrument, subscale: Subscale, audiences: Sequence[str], data: SurveyData, groups: _Groups, min_cell: int
+) -> dict[str, Any]:
+    language = instrument.languages[0]
+    scale = instrument.scale_of(subscale)
+    keys = [f"{instrument.id}.{i}" for i in subscale.items]
+    asked = _asked_rows(instrument, audiences, data)
+    raw = data.matrix(keys)
+    scores, _ = score_matrix(instrument, subscale, raw)
+    recoded = recoded_matrix(instrument, subscale, raw)
+    low, high = (scale.min, scale.max) if subscale.scoring == "mean" else (scale.min * len(keys), scale.max * len(keys))
+    asked_counts = {k: int(groups.rows(k, asked).sum()) for k in groups.keys}
+    scored_counts = {k: int((groups.rows(k, asked) & ~np.isnan(scores)).sum()) for k in groups.keys}
+    hide = suppress({k: n for k, n in scored_counts.items() if asked_counts[k]}, min_cell)
+    per_group, samples = [], {}
+    for key in groups.keys:
+        if not asked_counts[key]:
+            continue
+        mask = groups.rows(key, asked)
+        values = scores[mask]
+        entry: dict[str, Any] = {"key": key, "label": groups.labels[key], "hidden": not hide.shows(key)}
+        if hide.shows(key):
+            finite = values[~np.isnan(values)]
+            summary = describe(finite)
+            entry.update(asdict(summary))
+            entry["n_asked"] = asked_counts[key]
+            entry["p5"], entry["p95"] = (
+                (float(np.percentile(finite, 5)), float(np.percentile(finite, 95))) if finite.size else (None, None)
+            )
+            entry["bands"] = (
+                [
+                    {"label": b.label[language], "max": b.max, "share": float(np.mean(_band_index(finite, subscale) == i))}
+                    for i, b in enumerate(subscale.bands)
+                ]
+                if finite.size and subscale.bands
+                else []
+            )
+            entry["reliability"] = asdict(reliability(recoded[mask], list(subscale.items)))
+            samples[groups.labels[key]] = finite
+        per_group.append(entry)
+    comparison = compare_groups(samples)
+    return {
+        "id": subscale.id,
+        "label": subscale.label[language],
+        "n_items": len(keys),
+        "scoring": subscale.scoring,
+        "min": low,
+        "max": high,
+        "reverse_items": [i for i in subscale.items if instrument.item(i).reverse],
+        "groups": per_group,
+        "comparison": asdict(comparison),
+        "sentence": explain(comparison, subscale.label[language].lower(), scale_points=int(high - low + 1)),
+        "note": hide.note(groups.labels),
+        "bands": [{"label": b.label[language], "max": b.max} for b in subscale.bands],
+        "reference": asdict(subscale.reference) if subscale.reference else None,
+    }
+
+
+def _band_index(scores: npt.NDArray[np.float64], subscale: Subscale) -> npt.NDArray[np.int64]:
+    return np.searchsorted(np.array([b.max for b in subscale.bands]), scores, side="left")
+
+
+def _item_block(instrument: Instrument, item: Any, data: SurveyData, groups: _Groups, min_cell: int) -> dict[str, Any]:
+    language = instrument.languages[0]
+    key = item_key(instrument, item)
+    asked = _asked_rows(instrument, item.audiences, data)
+    column = data.column(key)
+    scale = item.scale
+    asked_counts = {k: int(groups.rows(k, asked).sum()) for k in groups.keys}
+    hide = suppress({k: n for k, n in asked_counts.items() if n}, min_cell)
+    per_group = []
+    for group in groups.keys:
+        if not asked_counts[group]:
+            continue
+        entry: dict[str, Any] = {"key": group, "label": groups.labels[group], "hidden": not hide.shows(group)}
+        if hide.shows(group):
+            dist = distribution(
+                column[groups.rows(group, asked)], [o.code for o in scale.options], [o.code for o in scale.missing_options]
+            )
+            entry.update(asdict(dist))
+            entry["percentages"] = list(dist.percentages())
+        per_group.append(entry)
+    first = item.audiences[0]
+    return {
+        "key": key,
+        "id": item.id,
+        "text": item.text[first][language],
+        "texts": {a: item.text[a][language] for a in item.audiences},
+        "reverse": item.reverse,
+        "options": [o.label[language] for o in scale.options],
+        "missing_options": [o.label[language] for o in scale.missing_options],
+        "groups": per_group,
+        "note": hide.note(groups.labels),
+    }
+
+
+def _parallel(instrument: Instrument, item_ids: Sequence[str], other: str) -> bool:
+    """Items asked of peers and of ``other`` in different words: the other audience rates peers."""
+    for item_id in item_ids:
+        item = instrument.item(item_id)
+        if not (item.asked_of(SELF_AUDIENCE) and item.asked_of(other)):
+            return False
+        if item.text[SELF_AUDIENCE] == item.text[other]:
+            return False
+    return True
+
+
+def _gaps(instrument: Instrument, data: SurveyData, groups: _Groups, min_cell: int) -> list[dict[str, Any]]:
+    """Perception gaps: how staff and service users see peers, against peers' view of themselves."""
+    language = instrument.languages[0]
+    out: list[dict[str, Any]] = []
+    self_rows = data.audience == SELF_AUDIENCE
+    targets: list[tuple[str, str, str, npt.NDArray[np.float64]]] = []
+    for subscale in instrument.subscales:
+        scores, _ = score_matrix(instrument, subscale, data.matrix([f"{instrument.id}.{i}" for i in subscale.items]))
+        targets.append(("subscale", subscale.id, subscale.label[language], scores))
+    for item in instrument.items:
+        if item.type == "likert" and item.scale is not None:
+            recoded = np.where(
+                np.isin(data.column(item_key(instrument, item)), list(item.scale.codes)),
+                data.column(item_key(instrument, item)),
+                np.nan,
+            )
+            targets.append(("item", item.id, item.text[item.audiences[0]][language], recoded))
+    for level, ident, label, values in targets:
+        item_ids = next(s.items for s in instrument.subscales if s.id == ident) if level == "subscale" else [ident]
+        for other in [k for k in groups.keys if k != SELF_AUDIENCE]:
+            if not _parallel(instrument, item_ids, other):
+                continue
+            mine, theirs = values[self_rows], values[data.audience == other]
+            mine, theirs = mine[~np.isnan(mine)], theirs[~np.isnan(theirs)]
+            if mine.size < min_cell or theirs.size < min_cell:
+                continue  # small cells never leave, not even as a gap
+            gap = perception_gap(mine, theirs, groups.labels[SELF_AUDIENCE], groups.labels[other])
+            if gap is None:
+                continue
+            entry = asdict(gap)
+            entry["reading"] = entry.pop("label")  # aligned / others_higher / self_higher / unclear
+            entry.update(
+                {
+                    "instrument": instrument.short_title[language],
+                    "instrument_id": instrument.id,
+                    "level": level,
+                    "id": ident,
+                    "label": label,
+                    "other": other,
+                }
+            )
+            out.append(entry)
+    return out
+
+
+def subscale_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The subscale table as flat rows (what `stats --format csv` and the table download write)."""
+    rows = []
+    for instrument in result["instruments"]:
+        for subscale in instrument["subscales"]:
+            for group in subscale["groups"]:
+                rel = group.get("reliability") or {}
+                rows.append(
+                    {
+                        "instrument": instrument["id"],
+                        "subscale": subscale["id"],
+                        "group": group["label"],
+                        "n": None if group["hidden"] else group.get("n"),
+                        "mean": group.get("mean"),
+                        "sd": group.get("sd"),
+                        "median": group.get("median"),
+                        "q1": group.get("q1"),
+                        "q3": group.get("q3"),
+                        "ci_low": group.get("ci_low"),
+                        "ci_high": group.get("ci_high"),
+                        "alpha": rel.get("alpha"),
+                        "omega": rel.get("omega"),
+                        "suppressed": group["hidden"],
+                    }
+                )
+    return rows

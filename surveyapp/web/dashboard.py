@@ -1,0 +1,109 @@
+"""Manager and researcher dashboards: thin views over services.dashboard and reporting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask_login import current_user
+
+from ..reporting import figures
+from ..reporting.csvsafe import write_csv
+from ..reporting.tables import build_table
+from ..services.access import can_see, visible_surveys
+from ..services.audit import log
+from ..services.dashboard import grouping_options, survey_dashboard
+from ..services.surveys import SurveyError, get_survey
+from .auth import require_role
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+RESULT_ROLES = ("admin", "manager", "researcher")
+# Plotly adds its own style rules at run time; scripts stay strictly 'self'.
+DASHBOARD_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def _survey_for_user(slug: str):
+    try:
+        survey = get_survey(slug)
+    except SurveyError:
+        abort(404)
+    if not can_see(current_user, survey):
+        abort(403)
+    return survey
+
+
+@bp.get("/")
+@require_role(*RESULT_ROLES)
+def index() -> str:
+    return render_template("dashboard/index.html", surveys=visible_surveys(current_user))
+
+
+@bp.get("/<slug>")
+@require_role(*RESULT_ROLES)
+def survey(slug: str) -> Response:
+    chosen = _survey_for_user(slug)
+    by = request.args.get("by", "audience")
+    try:
+        result = survey_dashboard(chosen, by)
+    except SurveyError as exc:
+        abort(400, str(exc))
+    charts: dict[str, Any] = {
+        "daily": figures.daily_figure(result["overview"]),
+        "gaps": figures.gap_heatmap(result["gaps"]) if result["gaps"] else None,
+    }
+    for block in result["instruments"]:
+        charts[f"items-{block['id']}"] = figures.likert_figure(block["items"]) if block["items"] else None
+        for subscale in block["subscales"]:
+            charts[f"scores-{block['id']}-{subscale['id']}"] = figures.subscale_figure(subscale)
+    tables = {name: build_table(result, name) for name in ("overview", "comparisons", "pairs", "reliability", "gaps")}
+    tables["item_gaps"] = build_table(result, "gaps", level="item")
+    body = render_template(
+        "dashboard/survey.html",
+        survey=chosen,
+        result=result,
+        by=by,
+        options=grouping_options(chosen),
+        charts={k: json.dumps(v) for k, v in charts.items() if v is not None},
+        tables=tables,
+        score_table=lambda i, s: build_table(result, "scores", instrument=i, subscale=s),
+        item_table=lambda i: build_table(result, "items", instrument=i),
+    )
+    response = Response(body, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = DASHBOARD_CSP
+    return response
+
+
+@bp.get("/<slug>/table/<name>.csv")
+@require_role(*RESULT_ROLES)
+def table_csv(slug: str, name: str) -> Response:
+    chosen = _survey_for_user(slug)
+    by = request.args.get("by", "audience")
+    params = {k: v for k, v in request.args.items() if k in ("instrument", "subscale", "level")}
+    try:
+        table = build_table(survey_dashboard(chosen, by), name, **params)
+    except (KeyError, StopIteration, TypeError):
+        abort(404)
+    except SurveyError as exc:
+        abort(400, str(exc))
+    log("download.table", current_user, slug, {"table": table.name, "by": by}, dt.datetime.now(dt.UTC))
+    text = write_csv(table.columns, table.rows)
+    if table.note:
+        text += write_csv(("note",), [(table.note,)]).split("\r\n", 1)[1]
+    return Response(
+        text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{slug}-{table.name}-by-{by}.csv"'}
+    )
+
+
+@bp.get("/vendor/plotly.min.js")
+def plotly_js() -> Response:
+    """plotly.js from the installed plotly package: served by us, never a CDN (hospital networks are often offline)."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    return send_file(path, mimetype="text/javascript", max_age=60 * 60 * 24 * 30)

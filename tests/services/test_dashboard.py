@@ -1,0 +1,145 @@
+"""The dashboard result: numbers, suppression, caching — one result for pages, downloads and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from flask import Flask
+from sqlalchemy import update
+
+from surveyapp.db import Audience, Response, db
+from surveyapp.instruments.scoring import score_matrix
+from surveyapp.services.dashboard import grouping_options, survey_dashboard
+from surveyapp.services.demo import add_synthetic_responses
+from surveyapp.services.survey_data import load_survey_data
+from surveyapp.services.surveys import SurveyError, survey_instruments
+
+NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+
+
+def subscale(result: dict, group: str) -> dict:
+    block = result["instruments"][0]["subscales"][0]
+    return next(g for g in block["groups"] if g["key"] == group)
+
+
+def move_to_staff(survey, count: int) -> None:
+    """Make exactly ``count`` responses staff and the rest peers."""
+    peer, staff = (next(a.id for a in survey.audiences if a.key == k) for k in ("peer", "staff"))
+    ids = sorted(r.id for r in db.session.query(Response.id))
+    db.session.execute(update(Response).values(audience_id=peer))
+    db.session.execute(update(Response).where(Response.id.in_(ids[:count])).values(audience_id=staff))
+    db.session.commit()
+
+
+def test_figures_match_an_independent_computation(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 80, NOW)
+    result = survey_dashboard(survey)
+    [instrument] = survey_instruments(survey)
+    clarity = instrument.subscales[0]
+    data = load_survey_data([survey], [f"mini.{i}" for i in clarity.items])
+    scores, _ = score_matrix(instrument, clarity, data.matrix([f"mini.{i}" for i in clarity.items]))
+    for group in ("peer", "staff"):
+        values = scores[(data.audience == group) & ~np.isnan(scores)]
+        shown = subscale(result, group)
+        assert shown["n"] == values.size
+        assert shown["mean"] == pytest.approx(values.mean())
+        assert shown["sd"] == pytest.approx(values.std(ddof=1))
+        assert shown["median"] == pytest.approx(np.median(values))
+    assert result["instruments"][0]["subscales"][0]["comparison"]["status"] == "ok"
+
+
+def test_small_group_is_suppressed_everywhere_with_a_reason(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 40, NOW)
+    move_to_staff(survey, 3)
+    result = survey_dashboard(survey, use_cache=False)
+    staff = subscale(result, "staff")
+    assert staff["hidden"]
+    assert "mean" not in staff
+    assert any("fewer than 5 responses" in n for n in result["notes"])
+    staff_overview = next(a for a in result["overview"]["audiences"] if a["key"] == "staff")
+    assert staff_overview["submitted"] is None
+    for item in result["instruments"][0]["items"]:
+        assert all(g["hidden"] for g in item["groups"] if g["key"] == "staff")
+    assert result["instruments"][0]["subscales"][0]["comparison"]["status"] == "single_group"
+
+
+def test_complementary_suppression_hides_a_second_group(make_survey) -> None:
+    survey = make_survey(audiences=["peer", "staff"])
+    add_synthetic_responses(survey, 40, NOW)
+    move_to_staff(survey, 3)
+    result = survey_dashboard(survey, use_cache=False)
+    groups = {g["key"]: g for g in result["groups"]}
+    # with a total shown, hiding staff alone would reveal it as total - peers
+    assert groups["staff"]["hidden"]
+    assert groups["peer"]["hidden"]
+
+
+def test_tests_need_ten_per_group(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 40, NOW)
+    move_to_staff(survey, 7)
+    comparison = survey_dashboard(survey, use_cache=False)["instruments"][0]["subscales"][0]["comparison"]
+    assert comparison["status"] == "too_few"
+    assert comparison["p_value"] is None
+
+
+def test_cache_is_invalidated_by_a_new_submission(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 30, NOW)
+    first = survey_dashboard(survey)
+    assert survey_dashboard(survey) == first
+    add_synthetic_responses(survey, 10, NOW, seed=7)
+    again = survey_dashboard(survey)
+    assert again["overview"]["submitted"] == first["overview"]["submitted"] + 10
+
+
+def test_compare_by_a_single_choice_item(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 60, NOW)
+    assert ("mini.role", "Mini instrument: Your role") in grouping_options(survey)
+    result = survey_dashboard(survey, by="mini.role")
+    assert [g["label"] for g in result["groups"]] == ["Nurse", "Other"]
+    with pytest.raises(SurveyError, match=r"cannot compare by .mini\.nothing."):
+        survey_dashboard(survey, by="mini.nothing")
+
+
+def test_waves_of_a_series(make_survey) -> None:
+    first = make_survey(series="mini", wave=1)
+    second = make_survey(slug="mini-survey-2", series="mini", wave=2)
+    add_synthetic_responses(first, 30, NOW)
+    add_synthetic_responses(second, 30, NOW, seed=3)
+    assert ("wave", "Wave") in grouping_options(second)
+    result = survey_dashboard(second, by="wave")
+    assert [(g["label"], g["n"]) for g in result["groups"]] == [("Wave 1", 30), ("Wave 2", 30)]
+
+
+def test_audience_ids_are_the_surveys_own(make_survey) -> None:
+    survey = make_survey()
+    assert {a.key for a in db.session.query(Audience).filter_by(survey_id=survey.id)} == {"peer", "staff"}
+
+
+def test_result_is_plain_json(app: Flask, make_survey) -> None:
+    import json
+
+    survey = make_survey()
+    add_synthetic_responses(survey, 30, NOW)
+    result = survey_dashboard(survey, use_cache=False)
+    assert json.loads(json.dumps(result, allow_nan=False)) == result
+
+
+def test_vector_and_answer_table_paths_agree(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 300, NOW)
+    keys = ["mini.clear", "mini.unclear", "mini.valued", "mini.role", "mini.years"]
+    fast = load_survey_data([survey], keys)
+    db.session.execute(update(Response).values(vector=None))
+    db.session.commit()
+    slow = load_survey_data([survey], keys)
+    np.testing.assert_array_equal(fast.codes, slow.codes)
+    np.testing.assert_array_equal(fast.audience, slow.audience)
+    assert np.isnan(fast.codes).any()
+    assert (fast.codes == -9).any()
