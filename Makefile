@@ -35,14 +35,18 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: $(STAMP) $(MO) chromium
-	$(BIN)/ruff check surveyapp tests wsgi.py
+	$(BIN)/ruff check surveyapp tests wsgi.py benchmarks
 	$(BIN)/pytest
 
 test-postgres: $(STAMP) $(MO) chromium
 	.ci/with-postgres $(BIN)/pytest
 
+# Performance targets live here, not in tests: each benchmark prints its figures and OK/MISSED.
+bench: $(STAMP)
+	cd benchmarks && ../$(BIN)/python bench_dashboard.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check surveyapp tests wsgi.py
+	$(BIN)/ruff check surveyapp tests wsgi.py benchmarks
 	$(BIN)/ruff format --check surveyapp tests wsgi.py
 
 check-instruments: $(STAMP)

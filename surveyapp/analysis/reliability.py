@@ -118,13 +118,13 @@ def mcdonald_omega(matrix: npt.ArrayLike) -> float | None:
 def _item_stats(data: npt.NDArray[np.float64], names: Sequence[str]) -> tuple[ItemStat, ...]:
     """Corrected (item-rest) correlations, so an item is not correlated with itself inside the total."""
     k = data.shape[1]
-    total = data.sum(axis=1)
+    rest = data.sum(axis=1, keepdims=True) - data  # each item's rest score, all at once
+    item_dev, rest_dev = data - data.mean(axis=0), rest - rest.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        correlations = (item_dev * rest_dev).sum(axis=0) / np.sqrt((item_dev**2).sum(axis=0) * (rest_dev**2).sum(axis=0))
     out = []
     for j, name in enumerate(names):
-        item, rest = data[:, j], total - data[:, j]
-        r = None
-        if np.ptp(item) > 0.0 and np.ptp(rest) > 0.0:
-            r = _float_or_none(stats.pearsonr(item, rest).statistic)
+        r = _float_or_none(correlations[j]) if np.ptp(data[:, j]) > 0.0 and np.ptp(rest[:, j]) > 0.0 else None
         deleted = cronbach_alpha(np.delete(data, j, axis=1)) if k >= 3 else None
         out.append(ItemStat(item=name, item_rest_r=r, alpha_if_deleted=deleted))
     return tuple(out)

@@ -153,8 +153,10 @@ class _Groups:
             column = data.column(by)
             self.of_row = np.array([str(int(v)) if not np.isnan(v) else NOT_ASKED for v in column])
 
+        self._masks = {key: self.of_row == key for key in self.keys}
+
     def rows(self, key: str, among: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.bool_]:
-        mask = self.of_row == key
+        mask = self._masks[key]
         return mask & among if among is not None else mask
 
 

@@ -32,9 +32,14 @@ def now() -> dt.datetime:
 
 
 def _link(token: str) -> responding.LinkState:
+    """Resolve the link and fix the request's language before any text is translated.
+
+    Flask-Babel keeps the first locale it picks for a request, so the language
+    must be known before a form or error message is built.
+    """
     link = responding.resolve_link(token, now())
     if link.survey is not None:
-        g.survey_languages = link.survey.languages
+        g.lang = _language(link)
     return link
 
 
@@ -69,9 +74,17 @@ def _render(template: str, link: responding.LinkState | None, status: int = 200,
         **context,
     )
     response = make_response(body, status)
+    if link is not None and link.response is not None:  # chosen and stored: keep it for this device
+        _remember_language(response, language)
     response.headers["Cache-Control"] = "no-store"  # answers must not sit in a shared cache
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
     return response
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
+    """Keep the respondent's language on this device, so later pages (thank-you, already sent) use it too."""
+    if request.cookies.get(LANG_COOKIE) != language:
+        response.set_cookie(LANG_COOKIE, language, max_age=60 * 60 * 24 * 365, samesite="Lax", secure=request.is_secure)
 
 
 def _state_page(link: responding.LinkState) -> HttpResponse | None:
@@ -295,7 +308,9 @@ def submit(token: str) -> HttpResponse:
     if missing:
         return redirect(url_for(".page", token=token, number=min(missing)))
     responding.submit_response(link.response, token, now())
-    return redirect(url_for(".done", token=token))
+    response = redirect(url_for(".done", token=token))
+    _remember_language(response, link.response.language)
+    return response
 
 
 @bp.get("/r/<token>/done")

@@ -1,0 +1,250 @@
+"""compare_groups() gating and edge cases, the effect-size helpers, and explain() sentences.
+
+The numbers themselves are checked against pingouin in test_reference.py.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from surveyapp.analysis import MIN_N_FOR_TESTS, cliffs_delta, compare_groups, explain, hedges_g, magnitude, welch_t
+
+# Deterministic Likert-like scores on a 1-7 scale
+PEERS = np.tile([3.0, 4.0, 4.0, 5.0], 5)  # mean 4.0, n 20
+STAFF_HIGH = np.tile([5.0, 5.0, 6.0, 6.0], 5)  # mean 5.5
+STAFF_SAME = np.tile([3.0, 4.0, 5.0, 5.0], 5)  # mean 4.25
+USERS = np.tile([4.0, 5.0, 4.0, 5.0], 4)  # mean 4.5, n 16
+
+
+def json_ready(result: object) -> None:
+    json.dumps(asdict(result), allow_nan=False)  # type: ignore[call-overload]
+
+
+# --- gating ----------------------------------------------------------------------------------
+
+
+def test_too_few_names_the_short_groups_and_runs_no_test() -> None:
+    result = compare_groups({"peer specialists": PEERS[:9], "staff": STAFF_HIGH, "service users": USERS[:3]})
+    assert result.status == "too_few"
+    assert result.groups == ("peer specialists", "staff", "service users")
+    assert result.n == (9, 20, 3)
+    assert result.too_few == ("peer specialists", "service users")
+    assert (result.test, result.statistic, result.p_value, result.effect, result.kruskal_h) == (None,) * 5
+    assert result.pairs == ()
+    assert result.min_n == MIN_N_FOR_TESTS == 10
+    json_ready(result)
+
+
+def test_min_n_is_the_callers_to_choose() -> None:
+    groups = {"peer specialists": PEERS[:9], "staff": STAFF_HIGH}
+    assert compare_groups(groups).status == "too_few"
+    assert compare_groups(groups, min_n=5).status == "ok"
+    with pytest.raises(ValueError, match="min_n"):
+        compare_groups(groups, min_n=1)
+
+
+def test_nan_is_dropped_per_group_before_counting() -> None:
+    padded = np.concatenate([PEERS[:9], [np.nan, np.nan]])
+    result = compare_groups({"peer specialists": padded, "staff": STAFF_HIGH})
+    assert result.n == (9, 20)
+    assert result.status == "too_few"
+    with_nan = compare_groups({"peer specialists": np.concatenate([PEERS, [np.nan]]), "staff": STAFF_HIGH})
+    assert with_nan == compare_groups({"peer specialists": PEERS, "staff": STAFF_HIGH})
+
+
+def test_empty_groups_are_ignored() -> None:
+    result = compare_groups({"peer specialists": [np.nan], "staff": STAFF_HIGH, "service users": []})
+    assert result.status == "single_group"
+    assert (result.groups, result.n, result.too_few) == (("staff",), (20,), ())
+    assert compare_groups({}).status == "single_group"
+    two = compare_groups({"peer specialists": PEERS, "staff": [], "service users": USERS})
+    assert (two.status, two.test, two.groups) == ("ok", "welch_t", ("peer specialists", "service users"))
+
+
+def test_three_groups_fill_every_field() -> None:
+    result = compare_groups({"peer specialists": PEERS, "staff": STAFF_HIGH, "service users": USERS})
+    assert (result.status, result.test, result.effect_name) == ("ok", "welch_anova", "omega_squared")
+    assert result.df1 == 2.0
+    for value in (result.statistic, result.df2, result.p_value, result.effect, result.kruskal_h, result.kruskal_p):
+        assert isinstance(value, float)
+    assert [(p.a, p.b) for p in result.pairs] == [
+        ("peer specialists", "staff"),
+        ("peer specialists", "service users"),
+        ("staff", "service users"),
+    ]
+    first = result.pairs[0]
+    assert first.diff == pytest.approx(1.5)  # staff - peers
+    assert first.cliffs_delta > 0
+    assert first.hedges_g > 0
+    json_ready(result)
+
+
+def test_a_group_with_no_spread_leaves_welch_anova_undefined_but_not_the_rest() -> None:
+    result = compare_groups({"peer specialists": PEERS, "staff": STAFF_HIGH, "service users": np.full(12, 5.0)})
+    assert result.status == "ok"
+    assert (result.statistic, result.df1, result.df2, result.p_value) == (None, None, None, None)
+    assert result.kruskal_h is not None
+    assert result.effect is not None
+    assert all(p.p_value is not None for p in result.pairs)  # one unanimous group still has a standard error
+    json_ready(result)
+
+
+def test_identical_answers_everywhere() -> None:
+    result = compare_groups({"a": np.full(10, 3.0), "b": np.full(10, 3.0), "c": np.full(10, 3.0)})
+    assert result.status == "ok"
+    assert (result.kruskal_h, result.kruskal_p, result.epsilon_squared) == (None, None, None)
+    assert all(p.p_value is None and p.hedges_g is None and p.cliffs_delta == 0.0 for p in result.pairs)
+    json_ready(result)
+    two = compare_groups({"a": np.full(10, 3.0), "b": np.full(10, 4.0)})
+    assert (two.statistic, two.p_value, two.effect) == (None, None, 1.0)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def test_cliffs_delta_counts_pairs() -> None:
+    # pairs (a, b): (1,2) b wins, (1,3) b wins, (2,2) tie, (2,3) b wins -> 3/4
+    assert cliffs_delta([1, 2], [2, 3]) == pytest.approx(0.75)
+    assert cliffs_delta([2, 3], [1, 2]) == pytest.approx(-0.75)
+    assert cliffs_delta([1, 1], [1, 1]) == 0.0
+    assert cliffs_delta([1, np.nan], [2]) == 1.0
+    with pytest.raises(ValueError, match="at least one"):
+        cliffs_delta([], [1])
+
+
+@pytest.mark.parametrize(
+    ("delta", "band"),
+    [
+        (0.0, "negligible"),
+        (0.146, "negligible"),
+        (0.147, "small"),
+        (-0.2, "small"),
+        (0.33, "medium"),
+        (0.474, "large"),
+        (-1, "large"),
+    ],
+)
+def test_romano_bands(delta: float, band: str) -> None:
+    assert magnitude(delta) == band
+
+
+def test_hedges_g_by_hand() -> None:
+    a, b = np.array([1.0, 2.0, 3.0, 4.0]), np.array([3.0, 4.0, 5.0, 6.0, 7.0])
+    pooled = np.sqrt((3 * a.var(ddof=1) + 4 * b.var(ddof=1)) / 7)
+    correction = 1 - 3 / (4 * 9 - 9)
+    assert hedges_g(a, b) == pytest.approx((b.mean() - a.mean()) / pooled * correction, rel=1e-12)
+    assert hedges_g([2, 2], [2, 2]) is None
+    assert hedges_g([1], [2]) is None
+
+
+def test_welch_t_needs_two_answers_and_some_spread() -> None:
+    assert welch_t([1], [1, 2, 3]) is None
+    assert welch_t([2, 2], [3, 3]) is None
+    t, df, p, low, high = welch_t([2, 2, 2], [1, 2, 3, 4])  # type: ignore[misc]
+    assert low < 0.5 < high  # interval of mean_b - mean_a = 0.5
+    assert 0 < p < 1
+    assert df == pytest.approx(3.0)
+    assert t > 0
+
+
+@settings(derandomize=True, database=None, max_examples=60)
+@given(
+    st.lists(st.integers(1, 5), min_size=1, max_size=30),
+    st.lists(st.integers(1, 5), min_size=1, max_size=30),
+)
+def test_cliffs_delta_is_antisymmetric_and_bounded(a: list[int], b: list[int]) -> None:
+    delta = cliffs_delta(a, b)
+    assert -1.0 <= delta <= 1.0
+    assert cliffs_delta(b, a) == pytest.approx(-delta, abs=1e-12)
+
+
+@settings(derandomize=True, database=None, max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.integers(1, 5).map(float), st.just(np.nan)), max_size=16), min_size=0, max_size=4))
+def test_results_are_always_json_ready(groups: list[list[float]]) -> None:
+    result = compare_groups({f"g{i}": g for i, g in enumerate(groups)}, min_n=3)
+    json_ready(result)
+    assert result.status in {"ok", "too_few", "single_group"}
+    explain(result, "role clarity", 5)
+
+
+# --- explain -----------------------------------------------------------------------------------
+
+
+def test_explain_a_clear_difference() -> None:
+    result = compare_groups({"peer specialists": PEERS, "staff": STAFF_HIGH})
+    assert explain(result, "role clarity", 7) == (
+        "Staff rate role clarity higher than peer specialists do (5.5 vs 4.0 on a 1–7 scale); "
+        "the difference is large and unlikely to be chance (p < .001)."
+    )
+
+
+def test_explain_no_clear_difference() -> None:
+    result = compare_groups({"peer specialists": PEERS, "staff": STAFF_SAME})
+    assert result.p_value is not None
+    assert result.p_value >= 0.05
+    assert explain(result, "role clarity") == (
+        "There is no clear difference in how staff and peer specialists rate role clarity (4.2 vs 4.0; p = .324)."
+    )
+
+
+def test_explain_uses_the_pair_with_the_largest_gap() -> None:
+    result = compare_groups({"peer specialists": PEERS, "staff": STAFF_HIGH, "service users": USERS})
+    assert explain(result, "role clarity", 7) == (
+        "Staff rate role clarity higher than peer specialists do (5.5 vs 4.0 on a 1–7 scale); "
+        "the difference is large and unlikely to be chance (p < .001)."
+    )
+
+
+def test_explain_too_few() -> None:
+    result = compare_groups({"peer specialists": PEERS[:4], "staff": STAFF_HIGH})
+    assert explain(result, "role clarity") == (
+        "There are too few responses to compare role clarity (fewer than 10 in: peer specialists)."
+    )
+
+
+def test_explain_single_group_and_nothing() -> None:
+    assert explain(compare_groups({"staff": STAFF_HIGH}), "role clarity") == (
+        "Only staff answered on role clarity, so there is no other group to compare with."
+    )
+    assert explain(compare_groups({}), "role clarity") == "No answers on role clarity yet, so there is nothing to compare."
+
+
+def test_explain_shows_two_decimals_when_one_would_hide_the_difference() -> None:
+    a = np.tile([4.10, 4.14], 500)  # mean 4.12
+    b = np.tile([4.12, 4.16], 500)  # mean 4.14: "4.1 vs 4.1" at one decimal
+    assert explain(compare_groups({"peer specialists": a, "staff": b}), "role clarity") == (
+        "Staff rate role clarity higher than peer specialists do (4.14 vs 4.12); "
+        "the difference is large and unlikely to be chance (p < .001)."
+    )
+
+
+def test_explain_when_answers_do_not_vary() -> None:
+    result = compare_groups({"peer specialists": np.full(10, 3.0), "staff": np.full(10, 4.0)})
+    assert explain(result, "role clarity", 5) == (
+        "Staff and peer specialists rate role clarity 4.0 vs 3.0 on a 1–5 scale; "
+        "answers within each group do not vary, so no test is possible."
+    )
+
+
+def test_p_formatting_never_rounds_significance_away() -> None:
+    from surveyapp.analysis.comparisons import _format_p
+
+    assert _format_p(0.0004) == "p < .001"
+    assert _format_p(0.0496) == "p < .05"
+    assert _format_p(0.0123) == "p = .012"
+    assert _format_p(0.42) == "p = .420"
+
+
+def test_explain_a_real_but_tiny_difference() -> None:
+    a = np.tile([3.0, 4.0], 5000)  # half 4s
+    b = np.tile([3.0, 4.0, 4.0, 4.0, 3.0, 4.0, 3.0, 4.0, 3.0, 4.0], 1000)  # 60% 4s: delta 0.1
+    assert explain(compare_groups({"peer specialists": a, "staff": b}), "role clarity", 5) == (
+        "Staff rate role clarity higher than peer specialists do (3.6 vs 3.5 on a 1–5 scale); "
+        "the difference is very small but unlikely to be chance (p < .001)."
+    )
