@@ -22,9 +22,7 @@ N_SUBSCALES = 8
 
 
 def instrument_yaml() -> str:
-    labels = "\n".join(
-        f"      - {{code: {c}, label: {{en: '{c}'}}}}" for c in range(1, 6)
-    )
+    labels = "\n".join(f"      - {{code: {c}, label: {{en: '{c}'}}}}" for c in range(1, 6))
     items = "\n".join(
         f"  - id: q{i:02d}\n    type: likert\n    scale: agree5\n    allow_skip: true\n"
         f"    reverse: {'true' if i % 5 == 4 else 'false'}\n"
@@ -120,12 +118,31 @@ def build(url: str, instruments: Path, n: int) -> None:
                         continue
                     skipped = value == -9
                     stored[key] = StoredValue(None if skipped else float(value), None, bool(skipped))
-                    answers.append({"response_id": rid, "item_key": key, "value_num": None if skipped else float(value),
-                                    "value_text": None, "skipped": bool(skipped)})
-                responses.append({"id": rid, "survey_id": survey.id, "audience_id": audiences[keys[who[row]]],
-                                  "language": "en", "status": "submitted", "source": "import", "started_at": begun,
-                                  "updated_at": begun, "submitted_at": begun + dt.timedelta(minutes=12),
-                                  "current_page": 0, "furthest_page": 0, "vector": answer_vector(columns, stored)})
+                    answers.append(
+                        {
+                            "response_id": rid,
+                            "item_key": key,
+                            "value_num": None if skipped else float(value),
+                            "value_text": None,
+                            "skipped": bool(skipped),
+                        }
+                    )
+                responses.append(
+                    {
+                        "id": rid,
+                        "survey_id": survey.id,
+                        "audience_id": audiences[keys[who[row]]],
+                        "language": "en",
+                        "status": "submitted",
+                        "source": "import",
+                        "started_at": begun,
+                        "updated_at": begun,
+                        "submitted_at": begun + dt.timedelta(minutes=12),
+                        "current_page": 0,
+                        "furthest_page": 0,
+                        "vector": answer_vector(columns, stored),
+                    }
+                )
             db.session.execute(insert(Response), responses)
             db.session.execute(insert(Answer), answers)
             db.session.commit()

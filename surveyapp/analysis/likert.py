@@ -40,14 +40,22 @@ class ItemDistribution:
 def distribution(values: npt.ArrayLike, codes: Sequence[int], missing_codes: Sequence[int] = ()) -> ItemDistribution:
     """``values`` are one item's stored codes for one group's rows (NaN: no answer)."""
     arr = np.asarray(values, dtype=np.float64)
-    counts = tuple(int(np.count_nonzero(arr == c)) for c in codes)
-    missing_counts = tuple(int(np.count_nonzero(arr == c)) for c in missing_codes)
-    substantive = arr[np.isin(arr, np.asarray(codes, dtype=np.float64))]
+    answered = arr[~np.isnan(arr)]
+    known = [*codes, *missing_codes, PREFER_NOT_TO_ANSWER]
+    low, high = min(known), max(known)
+    on_grid = answered[(answered >= low) & (answered <= high) & (answered == np.rint(answered))]
+    table = np.bincount((on_grid - low).astype(np.int64), minlength=high - low + 1)  # one pass for every code
+
+    def count(code: int) -> int:
+        return int(table[code - low])
+
+    counts = tuple(count(c) for c in codes)
+    total = sum(counts)
     return ItemDistribution(
         n_asked=int(arr.size),
         counts=counts,
-        missing_counts=missing_counts,
-        skipped=int(np.count_nonzero(arr == PREFER_NOT_TO_ANSWER)),
-        unanswered=int(np.count_nonzero(np.isnan(arr))),
-        mean=float(substantive.mean()) if substantive.size else None,
+        missing_counts=tuple(count(c) for c in missing_codes),
+        skipped=count(PREFER_NOT_TO_ANSWER),
+        unanswered=int(arr.size - answered.size),
+        mean=sum(c * n for c, n in zip(codes, counts, strict=True)) / total if total else None,
     )

@@ -69,9 +69,13 @@ def cronbach_alpha(matrix: npt.ArrayLike) -> float | None:
     n, k = data.shape
     if k < 2 or n < 2:
         return None
-    cov = np.cov(data, rowvar=False, ddof=1)
+    return _alpha_from_cov(np.cov(data, rowvar=False, ddof=1))
+
+
+def _alpha_from_cov(cov: npt.NDArray[np.float64]) -> float | None:
+    k = cov.shape[0]
     total = float(cov.sum())
-    if total <= 0.0:
+    if k < 2 or total <= 0.0:
         return None
     return _float_or_none(k / (k - 1) * (1.0 - float(np.trace(cov)) / total))
 
@@ -116,16 +120,23 @@ def mcdonald_omega(matrix: npt.ArrayLike) -> float | None:
 
 
 def _item_stats(data: npt.NDArray[np.float64], names: Sequence[str]) -> tuple[ItemStat, ...]:
-    """Corrected (item-rest) correlations, so an item is not correlated with itself inside the total."""
+    """Corrected (item-rest) correlations and alpha if deleted, all from one covariance matrix.
+
+    cov(item, rest) = row sum - item variance; var(rest) = total - 2 row sum + item
+    variance; alpha without item j is alpha of the covariance matrix without row and
+    column j. One pass over the answers however many items there are.
+    """
     k = data.shape[1]
-    rest = data.sum(axis=1, keepdims=True) - data  # each item's rest score, all at once
-    item_dev, rest_dev = data - data.mean(axis=0), rest - rest.mean(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        correlations = (item_dev * rest_dev).sum(axis=0) / np.sqrt((item_dev**2).sum(axis=0) * (rest_dev**2).sum(axis=0))
+    cov = np.cov(data, rowvar=False, ddof=1)
+    row_sums, variances, total = cov.sum(axis=1), np.diag(cov), float(cov.sum())
+    rest_variance = total - 2.0 * row_sums + variances
     out = []
     for j, name in enumerate(names):
-        r = _float_or_none(correlations[j]) if np.ptp(data[:, j]) > 0.0 and np.ptp(rest[:, j]) > 0.0 else None
-        deleted = cronbach_alpha(np.delete(data, j, axis=1)) if k >= 3 else None
+        r = None
+        if variances[j] > 0.0 and rest_variance[j] > 0.0:
+            r = _float_or_none((row_sums[j] - variances[j]) / np.sqrt(variances[j] * rest_variance[j]))
+        keep = [i for i in range(k) if i != j]
+        deleted = _alpha_from_cov(cov[np.ix_(keep, keep)]) if k >= 3 else None
         out.append(ItemStat(item=name, item_rest_r=r, alpha_if_deleted=deleted))
     return tuple(out)
 

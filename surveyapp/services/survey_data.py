@@ -100,20 +100,33 @@ def load_survey_data(surveys: Sequence[Survey], keys: Sequence[str]) -> SurveyDa
         .where(submitted)
         .order_by(Response.id)
     )
-    rows = db.session.connection().execute(query).cursor.fetchall()  # plain tuples: no per-row objects for 100,000 responses
-    n = len(rows)
-    audience = np.array([r[0] for r in rows], dtype=str) if n else np.array([], dtype=str)
-    wave = np.fromiter((wave_of[r[1]] for r in rows), dtype=np.int64, count=n)
-    minutes = np.fromiter((r[2] if r[2] is not None else np.nan for r in rows), dtype=np.float64, count=n)
     layout = survey_columns(surveys[0]) if len(surveys) == 1 else None
-    if n and layout is not None and all(r[3] is not None for r in rows):
-        stacked = np.frombuffer(b"".join(r[3] for r in rows), dtype=VECTOR_DTYPE).reshape(n, len(layout))
-        positions = {key: i for i, key in enumerate(layout)}
-        codes = np.full((n, len(columns)), np.nan)
-        for key, index in columns.items():
-            if key in positions:
-                codes[:, index] = stacked[:, positions[key]]
+    positions = {key: i for i, key in enumerate(layout or [])}
+    take = [(index, positions[key]) for key, index in columns.items() if key in positions]
+    cursor = db.session.connection().execute(query).cursor  # plain tuples: no per-row objects
+    audience_parts, wave_parts, minute_parts, code_parts = [], [], [], []
+    complete = True
+    while rows := cursor.fetchmany(20_000):  # bounded memory however large the survey
+        size = len(rows)
+        audience_parts.append(np.array([r[0] for r in rows], dtype=str))
+        wave_parts.append(np.fromiter((wave_of[r[1]] for r in rows), dtype=np.int64, count=size))
+        minute_parts.append(np.fromiter((np.nan if r[2] is None else r[2] for r in rows), dtype=np.float64, count=size))
+        if complete and layout is not None and all(r[3] is not None for r in rows):
+            stacked = np.frombuffer(b"".join(r[3] for r in rows), dtype=VECTOR_DTYPE).reshape(size, len(layout))
+            block = np.full((size, len(columns)), np.nan)
+            for index, position in take:
+                block[:, index] = stacked[:, position]
+            code_parts.append(block)
+        else:
+            complete = False
+    n = sum(len(a) for a in audience_parts)
+    audience = np.concatenate(audience_parts) if audience_parts else np.array([], dtype=str)
+    wave = np.concatenate(wave_parts) if wave_parts else np.array([], dtype=np.int64)
+    minutes = np.concatenate(minute_parts) if minute_parts else np.array([], dtype=np.float64)
+    if complete and code_parts:
+        codes = np.concatenate(code_parts)
     else:
+        code_parts.clear()
         codes = _codes_from_answers(submitted, columns, n)
     return SurveyData(audience=audience, wave=wave, minutes=minutes, columns=columns, codes=codes)
 

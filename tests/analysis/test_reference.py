@@ -197,3 +197,15 @@ def test_stored_reference_is_what_pingouin_says_now() -> None:
     live.pop("generated_by")
     stored = {k: v for k, v in REF.items() if k != "generated_by"}
     _assert_same(live, stored)
+
+
+def test_games_howell_matches_scikit_posthocs() -> None:
+    """The moments-based Games-Howell equals scikit-posthocs' implementation (a second oracle)."""
+    import numpy as np
+    import scikit_posthocs
+
+    from surveyapp.analysis.comparisons import _games_howell
+
+    rng = np.random.default_rng(11)
+    samples = [rng.normal(3.0, 0.8, 40), rng.normal(3.4, 1.1, 25), rng.normal(3.1, 0.6, 70)]
+    np.testing.assert_allclose(_games_howell(samples), scikit_posthocs.posthoc_games_howell(samples).to_numpy(), rtol=1e-9)
