@@ -206,6 +206,52 @@ def reliability(result: Result, **_: Any) -> Table:
     )
 
 
+def item_reliability(result: Result, **_: Any) -> Table:
+    rows = []
+    for block in result["instruments"]:
+        for s in block["subscales"]:
+            for g in s["groups"]:
+                rel = g.get("reliability")
+                if g["hidden"] or not rel or rel["status"] != "ok":
+                    continue
+                for item in rel["items"]:
+                    rows.append(
+                        (
+                            block["short_title"],
+                            s["label"],
+                            g["label"],
+                            item["item"],
+                            _r(item["item_rest_r"]),
+                            _r(item["alpha_if_deleted"]),
+                            _r(rel["alpha"]),
+                        )
+                    )
+    return Table(
+        "item_reliability",
+        "Items within each subscale: item-rest correlation and alpha if the item were deleted",
+        ("instrument", "subscale", "group", "item", "item_rest_r", "alpha_if_deleted", "alpha_with_all_items"),
+        tuple(rows),
+        "Item-rest correlations below .30 are worth a look (not a reason to drop an item on their own).",
+    )
+
+
+def bands(result: Result, instrument: str, subscale: str, **_: Any) -> Table:
+    block, s = _subscale(result, instrument, subscale)
+    names = [b["label"] for b in s["bands"]]
+    rows = tuple(
+        (g["label"], g.get("n"), *([_r(100 * b["share"], 1) for b in g.get("bands", [])] or [None] * len(names)))
+        for g in s["groups"]
+        if not g["hidden"]
+    )
+    return Table(
+        f"bands-{instrument}-{subscale}",
+        f"{block['short_title']}: {s['label']}, share of each group in each band (%)",
+        ("group", "n", *names),
+        rows,
+        s["note"],
+    )
+
+
 def items(result: Result, instrument: str, **_: Any) -> Table:
     block = next(b for b in result["instruments"] if b["id"] == instrument)
     rows = []
@@ -299,6 +345,8 @@ TABLES: Mapping[str, Callable[..., Table]] = {
     "comparisons": comparisons,
     "pairs": pairs,
     "reliability": reliability,
+    "item_reliability": item_reliability,
+    "bands": bands,
     "items": items,
     "gaps": gaps,
 }

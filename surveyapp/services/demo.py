@@ -184,6 +184,7 @@ def _answers(rng: np.random.Generator, instrument: Instrument, audience: str, re
             elif item.type == "single":
                 codes = [o.code for o in offered if not o.key]
                 weights = np.linspace(1.6, 0.6, len(codes))
+                weights[-1] *= 0.08  # a rare last option, so the demo shows small-cell suppression at work
                 row["value_num"] = float(rng.choice(codes, p=weights / weights.sum()))
             else:
                 row["value_num"] = float(_likert(rng, instrument, item, audience, subscale_of, trait, general))

@@ -63,6 +63,7 @@ def survey(slug: str) -> Response:
             charts[f"scores-{block['id']}-{subscale['id']}"] = figures.subscale_figure(subscale)
     tables = {name: build_table(result, name) for name in ("overview", "comparisons", "pairs", "reliability", "gaps")}
     tables["item_gaps"] = build_table(result, "gaps", level="item")
+    tables["item_reliability"] = build_table(result, "item_reliability")
     body = render_template(
         "dashboard/survey.html",
         survey=chosen,
@@ -73,6 +74,7 @@ def survey(slug: str) -> Response:
         tables=tables,
         score_table=lambda i, s: build_table(result, "scores", instrument=i, subscale=s),
         item_table=lambda i: build_table(result, "items", instrument=i),
+        band_table=lambda i, s: build_table(result, "bands", instrument=i, subscale=s),
     )
     response = Response(body, mimetype="text/html")
     response.headers["Content-Security-Policy"] = DASHBOARD_CSP

@@ -114,3 +114,16 @@ def test_stats_command_prints_the_dashboard(runner: FlaskCliRunner, survey) -> N
     wrong = runner.invoke(args=["stats", "mini-survey", "--by", "nothing"])
     assert wrong.exit_code == 1
     assert "cannot compare by 'nothing'" in wrong.output
+
+
+def test_bands_and_item_reliability_are_shown(client: FlaskClient, make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 120, NOW)
+    sign_in(client, "admin")
+    page = client.get("/dashboard/mini-survey").text
+    assert "share of each group in each band" in page  # mini.yaml declares Low/High bands for clarity
+    assert "Items within each subscale" in page
+    bands = client.get("/dashboard/mini-survey/table/bands.csv?instrument=mini&subscale=clarity").text
+    assert bands.splitlines()[0] == "group,n,Low,High"
+    reliability = client.get("/dashboard/mini-survey/table/item_reliability.csv").text
+    assert "item_rest_r" in reliability.splitlines()[0]
