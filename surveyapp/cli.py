@@ -257,7 +257,51 @@ def stats(slug: str, by: str, fmt: str, table: str) -> None:
     click.echo(write_csv(built.columns, built.rows), nl=False)
 
 
-COMMANDS = (instruments, survey, invite, users, demo, stats)
+@click.command("export")
+@click.argument("slug")
+@click.option("--format", "fmt", default="wide", show_default=True, help="wide, long, scores, codebook, datapackage or spss.")
+@click.option("--labels", is_flag=True, help="Answer labels instead of numeric codes (wide).")
+@click.option("--raw", is_flag=True, help="Do not neutralise text cells that spreadsheets would read as formulas.")
+@click.option("--bom", is_flag=True, help="Start CSV files with a UTF-8 byte order mark (for Excel).")
+@click.option("--language", default=None, help="Language of labels (default: the survey's first).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write (a directory for datapackage); default: standard output.",
+)
+@with_appcontext
+def export(slug: str, fmt: str, labels: bool, raw: bool, bom: bool, language: str | None, out: Path | None) -> None:
+    """Export SLUG's submitted responses for analysis (see docs/exports.md)."""
+    from .reporting.exports import FORMATS, ExportOptions
+    from .services.export import export_plan, record_export
+    from .services.surveys import SurveyError, get_survey
+
+    if fmt not in FORMATS:
+        raise click.ClickException(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
+    try:
+        chosen = get_survey(slug)
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if language is not None and language not in chosen.languages:
+        raise click.ClickException(f"the survey has no '{language}'; its languages: {', '.join(chosen.languages)}")
+    options = ExportOptions(labels=labels, raw=raw, bom=bom, language=language)
+    chunks = FORMATS[fmt].write(export_plan(chosen), options)
+    if out is None:
+        stream = click.get_binary_stream("stdout")
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+    else:
+        with out.open("wb") as target:
+            for chunk in chunks:
+                target.write(chunk)
+        click.echo(f"wrote {out}", err=True)
+    record_export(chosen, fmt, None, _now(), {"labels": labels, "raw": raw, "via": "cli"})
+
+
+COMMANDS = (instruments, survey, invite, users, demo, stats, export)
 
 
 def register_commands(app) -> None:

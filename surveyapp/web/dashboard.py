@@ -15,7 +15,6 @@ from ..reporting.csvsafe import write_csv
 from ..reporting.tables import build_table
 from ..services.access import can_see, visible_surveys
 from ..services.audit import log
-from ..services.dashboard import grouping_options, survey_dashboard
 from ..services.surveys import SurveyError, get_survey
 from .auth import require_role
 
@@ -26,6 +25,14 @@ DASHBOARD_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+
+
+def _stats():
+    """Imported on first use: the statistics libraries (scipy, statsmodels) weigh ~100 MB, and processes
+    that never draw a dashboard (exports, imports, respondents' pages on a worker) should not carry them."""
+    from ..services import dashboard
+
+    return dashboard
 
 
 def _survey_for_user(slug: str):
@@ -50,7 +57,7 @@ def survey(slug: str) -> Response:
     chosen = _survey_for_user(slug)
     by = request.args.get("by", "audience")
     try:
-        result = survey_dashboard(chosen, by)
+        result = _stats().survey_dashboard(chosen, by)
     except SurveyError as exc:
         abort(400, str(exc))
     charts: dict[str, Any] = {
@@ -69,7 +76,7 @@ def survey(slug: str) -> Response:
         survey=chosen,
         result=result,
         by=by,
-        options=grouping_options(chosen),
+        options=_stats().grouping_options(chosen),
         charts={k: json.dumps(v) for k, v in charts.items() if v is not None},
         tables=tables,
         score_table=lambda i, s: build_table(result, "scores", instrument=i, subscale=s),
@@ -88,7 +95,7 @@ def table_csv(slug: str, name: str) -> Response:
     by = request.args.get("by", "audience")
     params = {k: v for k, v in request.args.items() if k in ("instrument", "subscale", "level")}
     try:
-        table = build_table(survey_dashboard(chosen, by), name, **params)
+        table = build_table(_stats().survey_dashboard(chosen, by), name, **params)
     except (KeyError, StopIteration, TypeError):
         abort(404)
     except SurveyError as exc:

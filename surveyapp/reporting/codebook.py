@@ -1,0 +1,63 @@
+"""The codebook: one row per variable of the wide file (CSV and an HTML page read the same rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .variables import Variable
+
+__all__ = ["codebook_columns", "codebook_rows"]
+
+
+def codebook_columns(languages: Sequence[str]) -> list[str]:
+    return [
+        "name",
+        "kind",
+        "instrument",
+        "instrument_version",
+        "content_hash",
+        "item_type",
+        "type",
+        *[f"label_{lang}" for lang in languages],
+        "audiences",
+        "values",
+        "missing_codes",
+        "reverse_keyed",
+        "subscales",
+        "scoring",
+        "minimum",
+        "maximum",
+    ]
+
+
+def _values(variable: Variable, language: str) -> str:
+    return "; ".join(
+        f"{code}={labels.get(language) or labels.get('en') or next(iter(labels.values()))}" for code, labels in variable.values
+    )
+
+
+def codebook_rows(variables: Sequence[Variable], languages: Sequence[str]) -> list[list[Any]]:
+    rows = []
+    for v in variables:
+        rows.append(
+            [
+                v.name,
+                v.kind,
+                v.instrument,
+                v.instrument_version,
+                v.content_hash,
+                v.item_type,
+                v.type,
+                *[v.label.get(lang) or v.label.get("en") for lang in languages],
+                " ".join(v.audiences),
+                _values(v, languages[0]),
+                " ".join(str(c) for c in v.missing),
+                "yes" if v.reverse else ("no" if v.kind == "item" and v.type == "integer" else ""),
+                " ".join(v.subscales),
+                v.scoring,
+                v.minimum,
+                v.maximum,
+            ]
+        )
+    return rows

@@ -1,0 +1,60 @@
+"""Research data downloads: researchers (with a grant) and admins."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_login import current_user
+
+from ..reporting.exports import FORMATS, ExportOptions
+from ..services.access import can_see
+from ..services.export import export_plan, record_export
+from ..services.surveys import SurveyError, get_survey
+from .auth import require_role
+
+bp = Blueprint("exports", __name__, url_prefix="/dashboard")
+EXPORT_ROLES = ("admin", "researcher")
+
+
+def _survey(slug: str):
+    try:
+        survey = get_survey(slug)
+    except SurveyError:
+        abort(404)
+    if not can_see(current_user, survey):
+        abort(403)
+    return survey
+
+
+@bp.get("/<slug>/export")
+@require_role(*EXPORT_ROLES)
+def index(slug: str) -> str:
+    return render_template("exports/index.html", survey=_survey(slug), formats=FORMATS.values())
+
+
+@bp.get("/<slug>/export/<fmt>")
+@require_role(*EXPORT_ROLES)
+def download(slug: str, fmt: str) -> Response:
+    survey = _survey(slug)
+    chosen = FORMATS.get(fmt)
+    if chosen is None:
+        abort(404)
+    language = request.args.get("language") or None
+    if language is not None and language not in survey.languages:
+        abort(400, f"The survey has no language '{language}'.")
+    options = ExportOptions(
+        labels=request.args.get("labels") == "1",
+        raw=request.args.get("raw") == "1",
+        bom=request.args.get("bom") == "1",
+        language=language,
+    )
+    record_export(
+        survey, fmt, current_user, dt.datetime.now(dt.UTC), {"labels": options.labels, "raw": options.raw, "via": "web"}
+    )
+    chunks = chosen.write(export_plan(survey), options)
+    return Response(
+        stream_with_context(chunks),
+        mimetype=chosen.mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{chosen.filename.format(slug=slug)}"'},
+    )
