@@ -79,3 +79,17 @@ def logout() -> HttpResponse:
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+def granted_survey(slug: str):
+    """The survey named in the URL, if the signed-in user may see it: 404 unknown, 403 not granted."""
+    from ..services.access import can_see
+    from ..services.surveys import SurveyError, get_survey
+
+    try:
+        survey = get_survey(slug)
+    except SurveyError:
+        abort(404)
+    if not can_see(current_user, survey):
+        abort(403)
+    return survey

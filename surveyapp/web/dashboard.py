@@ -13,10 +13,10 @@ from flask_login import current_user
 from ..reporting import figures
 from ..reporting.csvsafe import write_csv
 from ..reporting.tables import build_table
-from ..services.access import can_see, visible_surveys
+from ..services.access import visible_surveys
 from ..services.audit import log
-from ..services.surveys import SurveyError, get_survey
-from .auth import require_role
+from ..services.surveys import SurveyError
+from .auth import granted_survey, require_role
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 RESULT_ROLES = ("admin", "manager", "researcher")
@@ -35,16 +35,6 @@ def _stats():
     return dashboard
 
 
-def _survey_for_user(slug: str):
-    try:
-        survey = get_survey(slug)
-    except SurveyError:
-        abort(404)
-    if not can_see(current_user, survey):
-        abort(403)
-    return survey
-
-
 @bp.get("/")
 @require_role(*RESULT_ROLES)
 def index() -> str:
@@ -54,7 +44,7 @@ def index() -> str:
 @bp.get("/<slug>")
 @require_role(*RESULT_ROLES)
 def survey(slug: str) -> Response:
-    chosen = _survey_for_user(slug)
+    chosen = granted_survey(slug)
     by = request.args.get("by", "audience")
     try:
         result = _stats().survey_dashboard(chosen, by)
@@ -91,7 +81,7 @@ def survey(slug: str) -> Response:
 @bp.get("/<slug>/table/<name>.csv")
 @require_role(*RESULT_ROLES)
 def table_csv(slug: str, name: str) -> Response:
-    chosen = _survey_for_user(slug)
+    chosen = granted_survey(slug)
     by = request.args.get("by", "audience")
     params = {k: v for k, v in request.args.items() if k in ("instrument", "subscale", "level")}
     try:

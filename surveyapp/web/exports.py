@@ -8,35 +8,23 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_login import current_user
 
 from ..reporting.exports import FORMATS, ExportOptions
-from ..services.access import can_see
 from ..services.export import export_plan, record_export
-from ..services.surveys import SurveyError, get_survey
-from .auth import require_role
+from .auth import granted_survey, require_role
 
 bp = Blueprint("exports", __name__, url_prefix="/dashboard")
 EXPORT_ROLES = ("admin", "researcher")
 
 
-def _survey(slug: str):
-    try:
-        survey = get_survey(slug)
-    except SurveyError:
-        abort(404)
-    if not can_see(current_user, survey):
-        abort(403)
-    return survey
-
-
 @bp.get("/<slug>/export")
 @require_role(*EXPORT_ROLES)
 def index(slug: str) -> str:
-    return render_template("exports/index.html", survey=_survey(slug), formats=FORMATS.values())
+    return render_template("exports/index.html", survey=granted_survey(slug), formats=FORMATS.values())
 
 
 @bp.get("/<slug>/export/<fmt>")
 @require_role(*EXPORT_ROLES)
 def download(slug: str, fmt: str) -> Response:
-    survey = _survey(slug)
+    survey = granted_survey(slug)
     chosen = FORMATS.get(fmt)
     if chosen is None:
         abort(404)
