@@ -92,3 +92,6 @@ FORMATS: dict[str, ExportFormat] = {
 
 def register(fmt: ExportFormat) -> None:
     FORMATS[fmt.name] = fmt
+
+
+from . import formats_extra  # noqa: E402,F401  registers datapackage, spss and codebook-html
