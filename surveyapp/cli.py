@@ -223,6 +223,7 @@ def demo(responses: int) -> None:
 @click.option(
     "--by", default="audience", show_default=True, help="audience, wave, or a single-choice item key such as context.unit."
 )
+@click.option("--among", default=None, help="With --by a question or wave: one audience only (e.g. staff).")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.option(
     "--table",
@@ -232,7 +233,7 @@ def demo(responses: int) -> None:
     help="With --format csv: which table.",
 )
 @with_appcontext
-def stats(slug: str, by: str, fmt: str, table: str) -> None:
+def stats(slug: str, by: str, among: str | None, fmt: str, table: str) -> None:
     """Print the figures the dashboard shows for SLUG (same computation, suppression applied)."""
     import json
 
@@ -242,7 +243,7 @@ def stats(slug: str, by: str, fmt: str, table: str) -> None:
     from .services.surveys import SurveyError, get_survey
 
     try:
-        result = survey_dashboard(get_survey(slug), by)
+        result = survey_dashboard(get_survey(slug), by, among=among)
     except SurveyError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":

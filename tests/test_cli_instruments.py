@@ -12,7 +12,7 @@ from tests.instruments.helpers import MINI
 def test_check_passes_on_shipped_files(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["instruments", "check"])
     assert result.exit_code == 0, result.output
-    assert "ok    p-role 1.0.0" in result.output
+    assert "ok    p-role 1.1.0" in result.output
 
 
 def test_check_refuses_broken_copies_and_names_each_file(runner: FlaskCliRunner, tmp_path: Path) -> None:

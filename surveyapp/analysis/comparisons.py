@@ -364,6 +364,7 @@ def explain(comparison: Comparison, subject: str, scale_points: int | None = Non
         return f"No comparison of {subject} is available."
 
     pair = max(comparison.pairs, key=lambda pr: abs(pr.diff))
+    test = "Games-Howell" if len(comparison.groups) > 2 else "Welch's t"
     if pair.diff >= 0:
         high, low, mean_high, mean_low = pair.b, pair.a, pair.mean_b, pair.mean_a
     else:
@@ -378,10 +379,10 @@ def explain(comparison: Comparison, subject: str, scale_points: int | None = Non
             "answers within each group do not vary, so no test is possible."
         )
     if pair.p_value >= 0.05 or math.isclose(pair.diff, 0.0, abs_tol=1e-12):
-        return f"There is no clear difference in how {high} and {low} rate {subject} ({means}; {_format_p(pair.p_value)})."
+        return f"There is no clear difference in how {high} and {low} rate {subject} ({means}; {test} {_format_p(pair.p_value)})."
     size = _SIZE_WORDS[pair.magnitude]
     joiner = "and" if pair.magnitude != "negligible" else "but"
     return (
         f"{_capitalise(high)} rate {subject} higher than {low} do ({means}); "
-        f"the difference is {size} {joiner} unlikely to be chance ({_format_p(pair.p_value)})."
+        f"the difference is {size} {joiner} unlikely to be chance ({test} {_format_p(pair.p_value)})."
     )

@@ -23,6 +23,8 @@ class Suppression:
     too_small: frozenset[str]  # hidden because below the minimum
     complementary: frozenset[str]  # hidden only to protect another group
     min_cell: int
+    #: the breakdown's total must be hidden too: a lone small group has no other group to hide with it
+    total_hidden: bool = False
 
     def shows(self, group: str) -> bool:
         return group not in self.hidden
@@ -41,12 +43,21 @@ class Suppression:
         return "Hidden to protect anonymity — " + "; ".join(parts) + "."
 
 
-def suppress(counts: Mapping[str, int], min_cell: int, total_shown: bool = True) -> Suppression:
-    """Which groups of one breakdown to hide. Groups with no responses at all reveal nothing and stay shown."""
+def suppress(counts: Mapping[str, int], min_cell: int, total_shown: bool = False) -> Suppression:
+    """Which groups of one breakdown to hide. Groups with no responses at all reveal nothing and stay shown.
+
+    ``total_shown``: the page also shows this breakdown's total (the overview's "All" row). Only then
+    can a hidden group be recovered by subtraction, and only then is a second group hidden with it.
+    """
     too_small = {g for g, n in counts.items() if 0 < n < min_cell}
     complementary: set[str] = set()
+    total_hidden = False
     if total_shown and len(too_small) == 1:
         others = sorted((n, g) for g, n in counts.items() if g not in too_small and n > 0)
         if others:
             complementary.add(others[0][1])
-    return Suppression(frozenset(too_small | complementary), frozenset(too_small), frozenset(complementary), min_cell)
+        else:
+            total_hidden = True
+    return Suppression(
+        frozenset(too_small | complementary), frozenset(too_small), frozenset(complementary), min_cell, total_hidden
+    )

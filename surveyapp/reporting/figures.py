@@ -119,7 +119,9 @@ def likert_figure(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         for group in item["groups"]:
             if group["hidden"] or not group.get("percentages") or not sum(group["counts"]):
                 continue
-            label = f"{item['id']}{' (R)' if item['reverse'] else ''} · {group['label']}"
+            text = item["texts"].get(group["key"], item["text"])
+            short = text if len(text) <= 48 else text[:46].rstrip() + "…"
+            label = f"{short}{' (R)' if item['reverse'] else ''} · {group['label']}"
             rows.append((label, list(group["percentages"])))
     n = len(options)
     half, middle = n // 2, n % 2 == 1

@@ -24,6 +24,14 @@ class Table:
     note: str | None = None
 
 
+TEST_NAMES = {"welch_anova": "Welch's ANOVA", "welch_t": "Welch's t"}
+EFFECT_NAMES = {"omega_squared": "omega squared (ω²)", "cliffs_delta": "Cliff's delta (δ)"}
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else round(100 * share, 1)
+
+
 def _r(value: Any, digits: int = 2) -> Any:
     return round(value, digits) if isinstance(value, float) else value
 
@@ -31,14 +39,14 @@ def _r(value: Any, digits: int = 2) -> Any:
 def overview(result: Result, **_: Any) -> Table:
     ov = result["overview"]
     rows = [
-        (a["label"], a["started"], a["submitted"], _r(a["completion_rate"], 3), _r(a["median_minutes"], 1))
+        (a["label"], a["started"], a["submitted"], _percent(a["completion_rate"]), _r(a["median_minutes"], 1))
         for a in ov["audiences"]
     ]
-    rows.append(("All", ov["started"], ov["submitted"], _r(ov["completion_rate"], 3), _r(ov["median_minutes"], 1)))
+    rows.append(("All", ov["started"], ov["submitted"], _percent(ov["completion_rate"]), _r(ov["median_minutes"], 1)))
     return Table(
         "overview",
         "Responses by audience",
-        ("audience", "started", "submitted", "completion_rate", "median_minutes"),
+        ("audience", "started", "submitted", "completion_percent", "median_minutes"),
         tuple(rows),
         ov["note"],
     )
@@ -66,14 +74,13 @@ def subscale_scores(result: Result, instrument: str, subscale: str, **_: Any) ->
             _r(g.get("q3")),
             _r(g.get("ci_low")),
             _r(g.get("ci_high")),
-            "suppressed" if g["hidden"] else "",
         )
         for g in s["groups"]
     )
     return Table(
         f"scores-{instrument}-{subscale}",
         f"{block['short_title']}: {s['label']} (scale {s['min']:g}–{s['max']:g})",
-        ("group", "n", "mean", "sd", "median", "q1", "q3", "ci95_low", "ci95_high", "status"),
+        ("group", "n", "mean", "sd", "median", "q1", "q3", "ci95_low", "ci95_high"),
         rows,
         s["note"],
     )
@@ -88,12 +95,12 @@ def comparisons(result: Result, **_: Any) -> Table:
                 (
                     block["short_title"],
                     s["label"],
-                    c["test"] or "",
+                    TEST_NAMES.get(c["test"], c["test"] or "not tested"),
                     _r(c["statistic"]),
                     _r(c["df1"]),
                     _r(c["df2"]),
                     _r(c["p_value"], 4),
-                    c["effect_name"] or "",
+                    EFFECT_NAMES.get(c["effect_name"], c["effect_name"] or ""),
                     _r(c["effect"], 3),
                     _r(c["kruskal_h"]),
                     _r(c["kruskal_p"], 4),
@@ -259,13 +266,25 @@ def items(result: Result, instrument: str, **_: Any) -> Table:
     for item in block["items"]:
         for g in item["groups"]:
             if g["hidden"]:
-                rows.append((item["id"], item["text"], g["label"], None, *([None] * width), None, None, None, "suppressed"))
+                rows.append(
+                    (
+                        item["id"],
+                        item["texts"].get(g["key"], item["text"]),
+                        g["label"],
+                        None,
+                        *([None] * width),
+                        None,
+                        None,
+                        None,
+                        "suppressed",
+                    )
+                )
                 continue
             counts = list(g["counts"]) + [None] * (width - len(g["counts"]))
             rows.append(
                 (
                     item["id"],
-                    item["text"],
+                    item["texts"].get(g["key"], item["text"]),
                     g["label"],
                     g["n_asked"],
                     *counts,

@@ -78,22 +78,33 @@ def data_version(surveys: Sequence[Survey]) -> str:
     return f"{count}:{latest}:{started}"
 
 
-def survey_dashboard(survey: Survey, by: str = "audience", use_cache: bool = True) -> dict[str, Any]:
-    """Everything the dashboard shows for ``survey`` compared by ``by``, with suppression applied."""
+def survey_dashboard(survey: Survey, by: str = "audience", use_cache: bool = True, among: str | None = None) -> dict[str, Any]:
+    """Everything the dashboard shows for ``survey`` compared by ``by``, with suppression applied.
+
+    ``among`` limits a comparison by a question or wave to one audience: peers rate themselves
+    where staff and service users rate peers, so pooling the audiences mixes two perspectives.
+    """
     valid = dict(grouping_options(survey))
     if by not in valid:
         raise SurveyError(f"cannot compare by '{by}'; choose one of: {', '.join(valid)}")
+    audiences = [a.key for a in survey.audiences]
+    if among is not None and (by == "audience" or among not in audiences):
+        raise SurveyError(
+            f"'among' must be one of the survey's audiences ({', '.join(audiences)}) "
+            "and is only used when comparing by a question or by wave"
+        )
     surveys = _series(survey) if by == "wave" else [survey]
     version = data_version(surveys)
+    grouping = f"{by}|{among or ''}"
     if use_cache:
         cached = db.session.scalar(
-            select(DashboardCache).where(DashboardCache.survey_id == survey.id, DashboardCache.grouping == by)
+            select(DashboardCache).where(DashboardCache.survey_id == survey.id, DashboardCache.grouping == grouping)
         )
         if cached is not None and cached.data_version == version:
             return json.loads(cached.payload)
-    result = _compute(survey, surveys, by, valid[by])
+    result = _compute(survey, surveys, by, valid[by], among)
     if use_cache:
-        _store(survey, by, version, result)
+        _store(survey, grouping, version, result)
     return result
 
 
@@ -131,7 +142,7 @@ def _clean(value: Any) -> Any:
 class _Groups:
     """Which row belongs to which group, for the chosen comparison."""
 
-    def __init__(self, survey: Survey, data: SurveyData, by: str) -> None:
+    def __init__(self, survey: Survey, data: SurveyData, by: str, among: str | None = None) -> None:
         labels = survey.texts.get("audience_labels") or {}
         language = survey.languages[0]
         if by == "audience":
@@ -152,6 +163,8 @@ class _Groups:
             self.labels = {str(o.code): o.label[instrument.languages[0]] for o in item.scale.options}
             column = data.column(by)
             self.of_row = np.array([str(int(v)) if not np.isnan(v) else NOT_ASKED for v in column])
+        if among is not None:
+            self.of_row = np.where(data.audience == among, self.of_row, NOT_ASKED)
 
         self._masks = {key: self.of_row == key for key in self.keys}
 
@@ -160,10 +173,10 @@ class _Groups:
         return mask & among if among is not None else mask
 
 
-def _compute(survey: Survey, surveys: Sequence[Survey], by: str, by_label: str) -> dict[str, Any]:
+def _compute(survey: Survey, surveys: Sequence[Survey], by: str, by_label: str, among: str | None) -> dict[str, Any]:
     instruments = survey_instruments(survey)
     data = load_survey_data(surveys, numeric_item_keys(instruments))
-    groups = _Groups(survey, data, by)
+    groups = _Groups(survey, data, by, among)
     min_cell = survey.min_cell_size
     counts = {k: int(groups.rows(k).sum()) for k in groups.keys}
     top = suppress(counts, min_cell)
@@ -178,6 +191,8 @@ def _compute(survey: Survey, surveys: Sequence[Survey], by: str, by_label: str) 
         },
         "by": by,
         "by_label": by_label,
+        "among": among,
+        "among_label": audience_name(among, survey.texts.get("audience_labels") or {}, survey.languages[0]) if among else None,
         "groups": [
             {"key": k, "label": groups.labels[k], "n": counts[k] if top.shows(k) else None, "hidden": not top.shows(k)}
             for k in groups.keys
@@ -210,7 +225,7 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]
         started[audience] += n
         if status == "submitted":
             submitted[audience] += n
-    hidden = suppress(submitted, min_cell)
+    hidden = suppress(submitted, min_cell, total_shown=True)
     minutes = data.minutes
     labels = survey.texts.get("audience_labels") or {}
     per_audience = []
@@ -236,13 +251,15 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]
         .order_by(day)
     ).all()
     total_started = sum(started.values())
+    total_ok = not hidden.total_hidden
     return {
         "audiences": per_audience,
-        "started": total_started,
-        "submitted": len(data),
-        "completion_rate": len(data) / total_started if total_started else None,
-        "median_minutes": float(np.nanmedian(minutes)) if len(data) >= min_cell else None,
-        "by_day": [{"date": str(d), "submitted": int(c)} for d, c in by_day],
+        "started": total_started if total_ok else None,
+        "submitted": len(data) if total_ok else None,
+        "completion_rate": (len(data) / total_started if total_started else None) if total_ok else None,
+        "median_minutes": float(np.nanmedian(minutes)) if len(data) >= min_cell and total_ok else None,
+        # a day with fewer than min_cell submissions shows as "fewer than N", never exactly
+        "by_day": [{"date": str(d), "submitted": int(c) if c >= min_cell else None} for d, c in by_day],
         "note": hidden.note({a["key"]: a["label"] for a in per_audience}),
     }
 
@@ -313,6 +330,12 @@ def _subscale_block(
             samples[groups.labels[key]] = finite
         per_group.append(entry)
     comparison = compare_groups(samples)
+    sentence = explain(comparison, subscale.label[language].lower(), scale_points=int(high - low + 1))
+    if comparison.status == "single_group" and hide.hidden:
+        sentence = (
+            f"The other groups are too small to show, so {subscale.label[language].lower()} "
+            "cannot be compared here (see the note)."
+        )
     return {
         "id": subscale.id,
         "label": subscale.label[language],
@@ -323,7 +346,7 @@ def _subscale_block(
         "reverse_items": [i for i in subscale.items if instrument.item(i).reverse],
         "groups": per_group,
         "comparison": asdict(comparison),
-        "sentence": explain(comparison, subscale.label[language].lower(), scale_points=int(high - low + 1)),
+        "sentence": sentence,
         "note": hide.note(groups.labels),
         "bands": [{"label": b.label[language], "max": b.max} for b in subscale.bands],
         "reference": asdict(subscale.reference) if subscale.reference else None,
@@ -390,12 +413,12 @@ def _gaps(instrument: Instrument, data: SurveyData, groups: _Groups, min_cell: i
         targets.append(("subscale", subscale.id, subscale.label[language], scores))
     for item in instrument.items:
         if item.type == "likert" and item.scale is not None:
-            recoded = np.where(
-                np.isin(data.column(item_key(instrument, item)), list(item.scale.codes)),
-                data.column(item_key(instrument, item)),
-                np.nan,
-            )
-            targets.append(("item", item.id, item.text[item.audiences[0]][language], recoded))
+            column = data.column(item_key(instrument, item))
+            values = np.where(np.isin(column, list(item.scale.codes)), column, np.nan)
+            if item.reverse:  # recoded like the scores, so a higher value always means more of the construct
+                values = item.scale.min + item.scale.max - values
+            marker = " (reverse-keyed, recoded)" if item.reverse else ""
+            targets.append(("item", item.id, item.text[item.audiences[0]][language] + marker, values))
     for level, ident, label, values in targets:
         item_ids = next(s.items for s in instrument.subscales if s.id == ident) if level == "subscale" else [ident]
         for other in [k for k in groups.keys if k != SELF_AUDIENCE]:

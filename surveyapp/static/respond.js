@@ -2,8 +2,19 @@
    Everything works without this script: the server evaluates show_if and saves every page. */
 (function () {
   "use strict";
+  var alert = document.querySelector(".error-summary[role=alert]");
+  if (alert) { alert.setAttribute("tabindex", "-1"); alert.focus(); }
   var form = document.querySelector("form.survey-page");
-  if (!form) { return; }
+  if (!form) {
+    /* review, saved, thank-you pages: every page is on the server now, so no answer stays on a shared device */
+    try {
+      for (var j = localStorage.length - 1; j >= 0; j--) {
+        var stale = localStorage.key(j);
+        if (stale && stale.indexOf("peerscope-draft:") === 0) { localStorage.removeItem(stale); }
+      }
+    } catch (e) { /* storage unavailable: nothing was kept */ }
+    return;
+  }
 
   function values(name) {
     var out = [];
@@ -76,6 +87,4 @@
   refresh();
   form.addEventListener("input", function () { refresh(); saveDraft(); });
   form.addEventListener("change", function () { refresh(); saveDraft(); });
-  var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
 })();

@@ -46,8 +46,9 @@ def index() -> str:
 def survey(slug: str) -> Response:
     chosen = granted_survey(slug)
     by = request.args.get("by", "audience")
+    among = (request.args.get("among") or None) if by != "audience" else None
     try:
-        result = _stats().survey_dashboard(chosen, by)
+        result = _stats().survey_dashboard(chosen, by, among=among)
     except SurveyError as exc:
         abort(400, str(exc))
     charts: dict[str, Any] = {
@@ -66,6 +67,7 @@ def survey(slug: str) -> Response:
         survey=chosen,
         result=result,
         by=by,
+        among=among,
         options=_stats().grouping_options(chosen),
         charts={k: json.dumps(v) for k, v in charts.items() if v is not None},
         tables=tables,
@@ -83,9 +85,10 @@ def survey(slug: str) -> Response:
 def table_csv(slug: str, name: str) -> Response:
     chosen = granted_survey(slug)
     by = request.args.get("by", "audience")
+    among = (request.args.get("among") or None) if by != "audience" else None
     params = {k: v for k, v in request.args.items() if k in ("instrument", "subscale", "level")}
     try:
-        table = build_table(_stats().survey_dashboard(chosen, by), name, **params)
+        table = build_table(_stats().survey_dashboard(chosen, by, among=among), name, **params)
     except (KeyError, StopIteration, TypeError):
         abort(404)
     except SurveyError as exc:

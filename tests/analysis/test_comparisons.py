@@ -180,7 +180,7 @@ def test_explain_a_clear_difference() -> None:
     result = compare_groups({"peer specialists": PEERS, "staff": STAFF_HIGH})
     assert explain(result, "role clarity", 7) == (
         "Staff rate role clarity higher than peer specialists do (5.5 vs 4.0 on a 1–7 scale); "
-        "the difference is large and unlikely to be chance (p < .001)."
+        "the difference is large and unlikely to be chance (Welch's t p < .001)."
     )
 
 
@@ -189,7 +189,7 @@ def test_explain_no_clear_difference() -> None:
     assert result.p_value is not None
     assert result.p_value >= 0.05
     assert explain(result, "role clarity") == (
-        "There is no clear difference in how staff and peer specialists rate role clarity (4.2 vs 4.0; p = .324)."
+        "There is no clear difference in how staff and peer specialists rate role clarity (4.2 vs 4.0; Welch's t p = .324)."
     )
 
 
@@ -197,7 +197,7 @@ def test_explain_uses_the_pair_with_the_largest_gap() -> None:
     result = compare_groups({"peer specialists": PEERS, "staff": STAFF_HIGH, "service users": USERS})
     assert explain(result, "role clarity", 7) == (
         "Staff rate role clarity higher than peer specialists do (5.5 vs 4.0 on a 1–7 scale); "
-        "the difference is large and unlikely to be chance (p < .001)."
+        "the difference is large and unlikely to be chance (Games-Howell p < .001)."
     )
 
 
@@ -220,7 +220,7 @@ def test_explain_shows_two_decimals_when_one_would_hide_the_difference() -> None
     b = np.tile([4.12, 4.16], 500)  # mean 4.14: "4.1 vs 4.1" at one decimal
     assert explain(compare_groups({"peer specialists": a, "staff": b}), "role clarity") == (
         "Staff rate role clarity higher than peer specialists do (4.14 vs 4.12); "
-        "the difference is large and unlikely to be chance (p < .001)."
+        "the difference is large and unlikely to be chance (Welch's t p < .001)."
     )
 
 
@@ -246,5 +246,5 @@ def test_explain_a_real_but_tiny_difference() -> None:
     b = np.tile([3.0, 4.0, 4.0, 4.0, 3.0, 4.0, 3.0, 4.0, 3.0, 4.0], 1000)  # 60% 4s: delta 0.1
     assert explain(compare_groups({"peer specialists": a, "staff": b}), "role clarity", 5) == (
         "Staff rate role clarity higher than peer specialists do (3.6 vs 3.5 on a 1–5 scale); "
-        "the difference is very small but unlikely to be chance (p < .001)."
+        "the difference is very small but unlikely to be chance (Welch's t p < .001)."
     )

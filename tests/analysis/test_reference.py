@@ -190,7 +190,7 @@ def _assert_same(live: Any, stored: Any, path: str = "") -> None:
 
 
 def test_stored_reference_is_what_pingouin_says_now() -> None:
-    pytest.importorskip("pingouin")
+    """pingouin is a dev dependency (GPL-3, never shipped): the oracle must run, not skip."""
     from tests.analysis.make_reference import reference
 
     live = json.loads(json.dumps(reference()))

@@ -79,7 +79,7 @@ def test_english_journey_by_keyboard(phone: Page, respondent_link: Callable[...,
     expect(review_answer(phone, EN["years"])).to_have_text("3")
     expect(review_answer(phone, EN["tasks"])).to_have_text("Groups; Advocacy")
     expect(review_answer(phone, EN["comments"])).to_have_text("Thanks for asking.")
-    phone.get_by_role("button", name="Send my answers").click()
+    phone.get_by_role("button", name="Send my answers").first.click()  # at the top of the review; the same at the bottom
 
     expect(phone).to_have_url(re.compile(r"/done$"))
     expect(phone.get_by_role("heading", name="Thank you")).to_be_visible()

@@ -72,10 +72,32 @@ def test_complementary_suppression_hides_a_second_group(make_survey) -> None:
     add_synthetic_responses(survey, 40, NOW)
     move_to_staff(survey, 3)
     result = survey_dashboard(survey, use_cache=False)
-    groups = {g["key"]: g for g in result["groups"]}
-    # with a total shown, hiding staff alone would reveal it as total - peers
-    assert groups["staff"]["hidden"]
-    assert groups["peer"]["hidden"]
+    overview = {a["key"]: a for a in result["overview"]["audiences"]}
+    # the overview shows an "All" row: hiding staff alone would reveal it as All - peers
+    assert overview["staff"]["submitted"] is None
+    assert overview["peer"]["submitted"] is None
+    assert result["overview"]["submitted"] == 40
+    # subscale tables have no total, so peers stay visible there
+    assert not subscale(result, "peer")["hidden"]
+    assert "too small to show" in result["instruments"][0]["subscales"][0]["sentence"]
+
+
+def test_a_lone_small_group_hides_the_total(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 3, NOW)
+    move_to_staff(survey, 3)
+    overview = survey_dashboard(survey, use_cache=False)["overview"]
+    assert overview["submitted"] is None
+    assert all(day["submitted"] is None for day in overview["by_day"])
+
+
+def test_among_one_audience(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 120, NOW)
+    result = survey_dashboard(survey, by="mini.role", among="staff")
+    assert result["among_label"] == "Staff"
+    with pytest.raises(SurveyError, match="'among' must be one of"):
+        survey_dashboard(survey, by="audience", among="staff")
 
 
 def test_tests_need_ten_per_group(make_survey) -> None:

@@ -43,6 +43,6 @@ def test_bumped_version_is_stored_beside_the_old(app: Flask) -> None:
 def test_cli_load_stores_every_shipped_instrument(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["instruments", "load"])
     assert result.exit_code == 0, result.output
-    assert "stored    p-role 1.0.0" in result.output
+    assert "stored    p-role 1.1.0" in result.output
     again = runner.invoke(args=["instruments", "load"])
-    assert "unchanged p-role 1.0.0" in again.output
+    assert "unchanged p-role 1.1.0" in again.output

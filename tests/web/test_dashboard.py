@@ -127,3 +127,13 @@ def test_bands_and_item_reliability_are_shown(client: FlaskClient, make_survey) 
     assert bands.splitlines()[0] == "group,n,Low,High"
     reliability = client.get("/dashboard/mini-survey/table/item_reliability.csv").text
     assert "item_rest_r" in reliability.splitlines()[0]
+
+
+def test_compare_by_a_question_among_one_audience(client: FlaskClient, survey) -> None:  # noqa: ANN001
+    sign_in(client, "admin")
+    pooled = client.get("/dashboard/mini-survey?by=mini.role")
+    assert "This comparison pools every audience" in pooled.text
+    staff_only = client.get("/dashboard/mini-survey?by=mini.role&among=staff")
+    assert staff_only.status_code == 200
+    assert "This comparison pools every audience" not in staff_only.text
+    assert "among=staff" in staff_only.text  # downloads keep the filter

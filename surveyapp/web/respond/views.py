@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from werkzeug.wrappers import Response as HttpResponse
 
 from ...instruments.conditions import referenced_items, to_data
@@ -81,6 +81,17 @@ def _render(template: str, link: responding.LinkState | None, status: int = 200,
     return response
 
 
+def _in_every_language(languages: list[str], message: Any) -> str:
+    """A short prompt in each of the survey's languages, for the page where the language is not chosen yet."""
+    from flask_babel import force_locale
+
+    prompts = []
+    for code in languages:
+        with force_locale(code):
+            prompts.append(str(message))  # a lazy string, rendered in the forced language
+    return " · ".join(dict.fromkeys(prompts))
+
+
 def _remember_language(response: HttpResponse, language: str) -> None:
     """Keep the respondent's language on this device, so later pages (thank-you, already sent) use it too."""
     if request.cookies.get(LANG_COOKIE) != language:
@@ -143,7 +154,7 @@ def language(token: str) -> HttpResponse:
         response = _resume(token, link) if link.response else redirect(url_for(".consent", token=token))
         response.set_cookie(LANG_COOKIE, chosen, max_age=60 * 60 * 24 * 365, samesite="Lax", secure=request.is_secure)
         return response
-    return _render("respond/language.html", link)
+    return _render("respond/language.html", link, language_prompts=_in_every_language(languages, lazy_gettext("Choose your language")))
 
 
 @bp.route("/r/<token>/consent", methods=["GET", "POST"])
@@ -253,10 +264,13 @@ def _page(
         for item in current.page.items
         if item.show_if is not None and set(referenced_items(item.show_if)) & on_page
     }
+    language = _language(link)
+    question_text = {f"{prefix}.{item.id}": item.text_for(audience, language) for item in current.page.items}
     return _render(
         "respond/page.html",
         link,
         status,
+        question_text=question_text,
         token=token,
         current=current,
         items=current.page.items,
@@ -266,7 +280,7 @@ def _page(
         errors=errors,
         audience=audience,
         progress=_progress(current.number, len(pages)),
-        instructions=(current.instrument.instructions_for(audience, _language(link)) if current.first_of_instrument else None),
+        instructions=(current.instrument.instructions_for(audience, language) if current.first_of_instrument else None),
     )
 
 
@@ -288,6 +302,7 @@ def review(token: str) -> HttpResponse:
         token=token,
         pages=pages,
         stored=stored,
+        unanswered=sum(1 for p in pages for item in visible_items(p, stored) if f"{p.instrument.id}.{item.id}" not in stored),
         missing=missing,
         visible=lambda p: visible_items(p, stored),
         audience=link.audience.key,
