@@ -39,8 +39,33 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    register_error_pages(app)
     app.after_request(_security_headers)
     return app
+
+
+ERROR_PAGES = {
+    400: ("This request could not be handled", "Something in the address or the form was not right."),
+    403: (
+        "No access",
+        "Your account cannot open this page. If you need it, ask an administrator to grant you access to this survey.",
+    ),
+    404: ("Not found", "There is no page at this address."),
+}
+
+
+def register_error_pages(app: Flask) -> None:
+    """Staff-facing errors in the product's own page, saying what to do; respondents' pages have their own."""
+    from flask import render_template
+    from werkzeug.exceptions import HTTPException
+
+    def render(error: HTTPException) -> tuple[str, int]:
+        title, message = ERROR_PAGES[error.code or 400]
+        detail = error.description if error.code == 400 and error.description else message
+        return render_template("error.html", title=title, message=detail), error.code or 400
+
+    for code in ERROR_PAGES:
+        app.register_error_handler(code, render)
 
 
 def _instance_secret(instance: Path) -> str:

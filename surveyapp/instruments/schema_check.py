@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
@@ -39,8 +40,9 @@ def schema_problems(data: Any, schema: str = "schema.json") -> list[Found]:
     found: list[Found] = []
     for error in _validator(schema).iter_errors(data):
         found.extend(_explain(error))
-    found.sort(key=lambda f: [str(p) for p in f[0]])
-    return found
+    unique = list(dict.fromkeys(found))  # jsonschema reports a missing key once per required-check
+    unique.sort(key=lambda f: [str(p) for p in f[0]])
+    return unique
 
 
 def _explain(error: ValidationError) -> Iterator[Found]:
@@ -69,7 +71,9 @@ def _additional(error: ValidationError, path: Path) -> Iterator[Found]:
 
 
 def _required(error: ValidationError, path: Path) -> Iterator[Found]:
-    missing = [k for k in error.validator_value if k not in error.instance]
+    # jsonschema raises one error per missing key, each carrying the whole list: name only this one
+    named = re.match(r"^'(.+)' is a required property$", error.message)
+    missing = [named.group(1)] if named else [k for k in error.validator_value if k not in error.instance]
     for key in missing:
         yield path, f"the required key '{key}' is missing", f"add '{key}:'; see docs/instruments.md"
 

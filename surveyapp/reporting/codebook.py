@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,7 +53,7 @@ def codebook_rows(variables: Sequence[Variable], languages: Sequence[str]) -> li
                 *[v.label.get(lang) or v.label.get("en") for lang in languages],
                 " ".join(v.audiences),
                 _values(v, languages[0]),
-                " ".join(str(c) for c in v.missing),
+                json.dumps(list(v.missing)) if v.missing else "",
                 "yes" if v.reverse else ("no" if v.kind == "item" and v.type == "integer" else ""),
                 " ".join(v.subscales),
                 v.scoring,

@@ -160,3 +160,9 @@ def test_text_is_stored_as_text_not_markup() -> None:
 def test_yaml_tags_that_build_objects_are_refused() -> None:
     text = "!!python/object/apply:os.system ['echo hi']\n"
     assert "this is not valid YAML" in problems_of(text)[0]
+
+
+def test_each_missing_key_is_reported_once() -> None:
+    messages = problems_of('id: x\nversion: "1.0.0"\n')
+    assert len(messages) == 7
+    assert sum("'items' is missing" in m for m in messages) == 1

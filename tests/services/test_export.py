@@ -97,7 +97,7 @@ def test_long_scores_and_codebook(answered) -> None:
     assert clear["label_he"] == "אני יודע/ת מה המשימות שלי."
     assert "9=Not observed" in clear["values"]
     assert "-9=Prefer not to answer" in clear["values"]
-    assert clear["missing_codes"] == "9 -9 -8"
+    assert clear["missing_codes"] == "[9, -9, -8]"  # a JSON list: never read as a formula
     assert len(clear["content_hash"]) == 64
     assert codebook["mini.unclear"]["reverse_keyed"] == "yes"
     assert codebook["mini.clarity"]["scoring"].startswith("mean of 3 items")

@@ -73,3 +73,11 @@ def test_logout(client: FlaskClient, sign_in) -> None:
     sign_in()
     client.post("/logout")
     assert client.get("/admin/").status_code == 302
+
+
+def test_forbidden_page_says_what_to_do(client: FlaskClient, sign_in) -> None:
+    sign_in("manager")
+    page = client.get("/admin/")
+    assert page.status_code == 403
+    assert "ask an administrator" in page.text
+    assert "Peerscope" in page.text
