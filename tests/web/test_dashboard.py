@@ -129,7 +129,7 @@ def test_bands_and_item_reliability_are_shown(client: FlaskClient, make_survey) 
     assert "item_rest_r" in reliability.splitlines()[0]
 
 
-def test_compare_by_a_question_among_one_audience(client: FlaskClient, survey) -> None:  # noqa: ANN001
+def test_compare_by_a_question_among_one_audience(client: FlaskClient, survey) -> None:
     sign_in(client, "admin")
     pooled = client.get("/dashboard/mini-survey?by=mini.role")
     assert "This comparison pools every audience" in pooled.text
