@@ -44,7 +44,7 @@ def test_disclose_reverse_share_is_about_a_quarter() -> None:
 @pytest.mark.parametrize("key", sorted(SHIPPED))
 def test_every_instrument_is_original_unvalidated_and_bilingual(key: str) -> None:
     instrument = SHIPPED[key]
-    assert {"en", "he"} <= set(instrument.languages)
+    assert ["en", "he", "ar"] == list(instrument.languages)
     assert instrument.provenance["original"] is True
     assert instrument.provenance["validated"] is False
     note = instrument.provenance["status_note"].lower()
@@ -54,6 +54,9 @@ def test_every_instrument_is_original_unvalidated_and_bilingual(key: str) -> Non
     if instrument.subscales:
         assert instrument.provenance.get("inspired_by"), "name what informed the structure"
     assert not instrument.translation_validated("he")
+    assert not instrument.translation_validated("ar")
+    for language in instrument.languages:  # respondents see titles; acronyms are for dashboards
+        assert not instrument.title[language].startswith(instrument.short_title["en"] + ":")
 
 
 def test_context_block_is_fully_skippable() -> None:
