@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from .web.auth import bp as auth_bp
     from .web.dashboard import bp as dashboard_bp
     from .web.exports import bp as exports_bp
+    from .web.imports import bp as imports_bp
     from .web.public import bp as public_bp
     from .web.respond.views import bp as respond_bp
 
@@ -113,3 +114,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(imports_bp)

@@ -302,7 +302,38 @@ def export(slug: str, fmt: str, labels: bool, raw: bool, bom: bool, language: st
     record_export(chosen, fmt, None, _now(), {"labels": labels, "raw": raw, "via": "cli"})
 
 
-COMMANDS = (instruments, survey, invite, users, demo, stats, export)
+@click.group()
+def responses() -> None:
+    """Responses collected elsewhere (paper, another tool): import them."""
+
+
+@responses.command("import")
+@click.argument("slug")
+@click.argument("path", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def responses_import(slug: str, path: Path) -> None:
+    """Import FILE.csv (the wide export format, with an audience column) into survey SLUG.
+
+    Every row is checked first: if any has a problem nothing is imported, each
+    problem is printed (row, column, value, reason) and the exit status is 1.
+    """
+    from .services.importing import import_responses
+    from .services.surveys import SurveyError, get_survey
+
+    try:
+        chosen = get_survey(slug)
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with path.open("rb") as source:
+        report = import_responses(chosen, source, _now(), None)
+    if not report.ok:
+        for line in report.lines():
+            click.echo(line, err=True)
+        sys.exit(1)
+    click.echo(report.summary())
+
+
+COMMANDS = (instruments, survey, invite, users, demo, stats, export, responses)
 
 
 def register_commands(app) -> None:

@@ -60,6 +60,10 @@ def record_export(survey: Survey, fmt: str, actor: User | None, now: dt.datetime
     log("export", actor, survey.slug, {"format": fmt, **(detail or {})}, now)
 
 
+# Streaming options go on each statement, never on the session's connection: set there they would stay
+# for every later statement of the transaction (PostgreSQL then refuses a DELETE as a cursor).
+
+
 def _responses(survey: Survey) -> Iterator[list[tuple[Any, ...]]]:
     query = (
         select(Response.id, Audience.key, Response.language, Response.submitted_at, Response.source, Response.vector)
@@ -67,7 +71,7 @@ def _responses(survey: Survey) -> Iterator[list[tuple[Any, ...]]]:
         .where(and_(Response.survey_id == survey.id, Response.status == "submitted"))
         .order_by(Response.id)
     )
-    result = db.session.connection().execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+    result = db.session.connection().execute(query.execution_options(stream_results=True, yield_per=CHUNK))
     yield from result.partitions(CHUNK)
 
 
@@ -81,7 +85,7 @@ def _other_answers(survey: Survey, keys: Sequence[str]) -> Iterator[tuple[str, s
         .where(Response.survey_id == survey.id, Response.status == "submitted", Answer.item_key.in_(list(keys)))
         .order_by(Answer.response_id)
     )
-    yield from db.session.connection().execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+    yield from db.session.connection().execute(query.execution_options(stream_results=True, yield_per=CHUNK))
 
 
 def _vector_of(response_id: str, vector: bytes | None, columns: Sequence[str]) -> npt.NDArray[np.float32]:
@@ -223,7 +227,7 @@ def iter_long_rows(plan: ExportPlan, language: str | None = None) -> Iterator[li
         .where(Response.survey_id == plan.survey.id, Response.status == "submitted")
         .order_by(Answer.response_id, Answer.item_key)
     )
-    result = db.session.connection().execution_options(stream_results=True, yield_per=CHUNK * 20).execute(query)
+    result = db.session.connection().execute(query.execution_options(stream_results=True, yield_per=CHUNK * 20))
     for response_id, audience, key, num, text, skipped in result:
         variable = variables.get(key)
         if skipped:

@@ -44,7 +44,7 @@ def test_disclose_reverse_share_is_about_a_quarter() -> None:
 @pytest.mark.parametrize("key", sorted(SHIPPED))
 def test_every_instrument_is_original_unvalidated_and_bilingual(key: str) -> None:
     instrument = SHIPPED[key]
-    assert ["en", "he", "ar"] == list(instrument.languages)
+    assert list(instrument.languages) == ["en", "he", "ar"]
     assert instrument.provenance["original"] is True
     assert instrument.provenance["validated"] is False
     note = instrument.provenance["status_note"].lower()

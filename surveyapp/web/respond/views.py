@@ -154,7 +154,9 @@ def language(token: str) -> HttpResponse:
         response = _resume(token, link) if link.response else redirect(url_for(".consent", token=token))
         response.set_cookie(LANG_COOKIE, chosen, max_age=60 * 60 * 24 * 365, samesite="Lax", secure=request.is_secure)
         return response
-    return _render("respond/language.html", link, language_prompts=_in_every_language(languages, lazy_gettext("Choose your language")))
+    return _render(
+        "respond/language.html", link, language_prompts=_in_every_language(languages, lazy_gettext("Choose your language"))
+    )
 
 
 @bp.route("/r/<token>/consent", methods=["GET", "POST"])

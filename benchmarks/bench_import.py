@@ -1,0 +1,100 @@
+"""Import benchmark: the wide CSV of the 40-item benchmark survey, imported into a fresh database.
+
+Target (design.md): at least 20,000 respondent rows a second, all or nothing.
+The file is the benchmark survey's own wide export (dataset.py builds the
+survey), cut to N rows. Each N is imported by a fresh process into a fresh,
+migrated database holding a survey made from the same spec; the time is that
+of ``import_responses`` alone (checking every row, inserting, committing), the
+file being already in memory as bytes.
+
+``BENCH_IMPORT_ROWS`` lists the sizes (default 20000,100000).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SIZES = [int(n) for n in os.environ.get("BENCH_IMPORT_ROWS", "20000,100000").split(",")]
+TARGET = 20_000
+
+
+def export_wide(url: str, instruments: str, path: Path) -> None:
+    from surveyapp import create_app
+    from surveyapp.reporting.exports import FORMATS, ExportOptions
+    from surveyapp.services.export import export_plan
+    from surveyapp.services.surveys import get_survey
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTRUMENTS_DIR": instruments})
+    with app.app_context(), path.open("wb") as out:
+        for chunk in FORMATS["wide"].write(export_plan(get_survey("bench")), ExportOptions(raw=True)):
+            out.write(chunk)
+
+
+def measure(csv_path: str, rows: int, instruments: str) -> dict[str, float]:
+    """In a child process: a fresh database, a fresh survey, one timed import of the first ``rows`` rows."""
+    import logging
+
+    from dataset import SPEC
+    from flask_migrate import upgrade
+
+    from surveyapp import create_app
+    from surveyapp.db import db
+    from surveyapp.services.importing import import_responses
+    from surveyapp.services.surveys import create_survey
+
+    with open(csv_path, "rb") as source:
+        data = b"".join(line for _, line in zip(range(rows + 1), source, strict=False))
+    with tempfile.TemporaryDirectory(dir=HERE / ".data") as folder:
+        url = f"sqlite:///{folder}/import.db"
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTRUMENTS_DIR": instruments})
+        logging.disable(logging.INFO)
+        with app.app_context():
+            upgrade(directory=str(HERE.parent / "migrations"))
+            now = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
+            survey = create_survey(SPEC.replace("slug: bench", "slug: bench-import"), "bench.yaml", instruments, now, None)
+            started = time.perf_counter()
+            report = import_responses(survey, data, now, None)
+            seconds = time.perf_counter() - started
+            db.engine.dispose()
+    if not report.ok:
+        raise SystemExit("\n".join(report.lines()[:20]))
+    return {"rows": report.imported, "seconds": round(seconds, 3), "rows_per_s": round(report.imported / seconds)}
+
+
+def main() -> int:
+    if len(sys.argv) == 4:  # child
+        print(json.dumps(measure(sys.argv[1], int(sys.argv[2]), sys.argv[3])))
+        return 0
+    from dataset import database
+
+    url, instruments = database(max(100_000, *SIZES))
+    csv_path = HERE / ".data" / "bench-wide.csv"
+    export_wide(url, str(instruments), csv_path)
+    ok = True
+    try:
+        for rows in SIZES:
+            child = [sys.executable, __file__, str(csv_path), str(rows), str(instruments)]
+            out = subprocess.run(child, capture_output=True, text=True, check=True)  # noqa: S603 - our own script
+            figures = json.loads(out.stdout.strip().splitlines()[-1])
+            met = figures["rows_per_s"] >= TARGET
+            ok = ok and met
+            print(
+                f"import  {figures['rows']} rows x 40 items: {figures['rows_per_s']} rows/s "
+                f"({figures['seconds']} s; target >= {TARGET})  {'OK' if met else 'MISSED'}",
+                flush=True,
+            )
+    finally:
+        csv_path.unlink(missing_ok=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Importing responses from the browser: admins and granted researchers; a report, and nothing stored, on any problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from surveyapp.db import Response, db
+from surveyapp.services.access import grant
+from surveyapp.services.accounts import create_user
+
+PASSWORD = "correct horse battery"
+GOOD = "audience,language,mini.clear,mini.valued,mini.comments\r\npeer,he,4,5,שלום\r\nstaff,en,9,4,\r\n"
+BAD = "audience,language,mini.clear,mini.valued,mini.colour\r\npeer,he,4,5,\r\nnurse,en,9,4,\r\npeer,en,9,<b>x</b>,\r\n"
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    if "imports" not in app.blueprints:  # until surveyapp/__init__.py registers it
+        from surveyapp.web.imports import bp
+
+        app.register_blueprint(bp)
+    return app.test_client()
+
+
+@pytest.fixture
+def survey(make_survey):
+    return make_survey()
+
+
+def sign_in(client: FlaskClient, role: str) -> str:
+    email = f"{role}@example.org"
+    create_user(email, PASSWORD, role, dt.datetime.now(dt.UTC), None)
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    return email
+
+
+def upload(client: FlaskClient, text: str, filename: str = "paper.csv"):
+    return client.post(
+        "/admin/surveys/mini-survey/import",
+        data={"file": (io.BytesIO(text.encode("utf-8")), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def stored() -> int:
+    return db.session.scalar(select(func.count()).select_from(Response)) or 0
+
+
+def test_strangers_managers_and_ungranted_researchers_are_turned_away(client: FlaskClient, survey) -> None:
+    assert "/login" in client.get("/admin/surveys/mini-survey/import").headers["Location"]
+    sign_in(client, "manager")
+    assert client.get("/admin/surveys/mini-survey/import").status_code == 403
+    client.post("/logout")
+    sign_in(client, "researcher")
+    assert client.get("/admin/surveys/mini-survey/import").status_code == 403
+    assert upload(client, GOOD).status_code == 403
+    assert stored() == 0
+
+
+def test_a_granted_researcher_imports_a_file(client: FlaskClient, survey) -> None:
+    email = sign_in(client, "researcher")
+    grant(email, "mini-survey", dt.datetime.now(dt.UTC), None)
+    form = client.get("/admin/surveys/mini-survey/import")
+    assert form.status_code == 200
+    assert 'type="file"' in form.text
+    assert 'name="csrf_token"' in form.text
+    response = upload(client, "\ufeff" + GOOD)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/dashboard/mini-survey")
+    assert stored() == 2
+    assert set(db.session.scalars(select(Response.source))) == {"import"}
+    page = client.get("/admin/surveys/mini-survey/import")
+    assert "Imported 2 responses into &#39;mini-survey&#39; from paper.csv." in page.text
+
+
+def test_a_bad_file_shows_every_problem_and_imports_nothing(client: FlaskClient, survey) -> None:
+    sign_in(client, "admin")
+    response = upload(client, BAD)
+    assert response.status_code == 400
+    assert stored() == 0
+    page = response.text
+    assert "nothing was imported: 4 problem(s) in 2 of 3 rows" in page
+    assert "<td>file</td><td>mini.colour</td>" in page
+    assert "<td>3</td><td>audience</td><td>nurse</td><td>is not an audience of this survey (allowed: peer, staff)</td>" in page
+    assert "<td>4</td><td>mini.clear</td><td>9</td><td>is not an option for audience peer" in page
+    assert "<td>4</td><td>mini.valued</td><td>&lt;b&gt;x&lt;/b&gt;</td>" in page  # cell text is escaped
+    assert "<b>x</b>" not in page
+
+
+def test_no_file_chosen(client: FlaskClient, survey) -> None:
+    sign_in(client, "admin")
+    response = client.post("/admin/surveys/mini-survey/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Choose a CSV file to import." in response.text
+
+
+def test_unknown_survey(client: FlaskClient, survey) -> None:
+    sign_in(client, "admin")
+    assert client.get("/admin/surveys/nope/import").status_code == 404
