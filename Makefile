@@ -48,6 +48,7 @@ bench: $(STAMP)
 	cd benchmarks && status=0; \
 	  ../$(BIN)/python bench_dashboard.py || status=1; \
 	  ../$(BIN)/python bench_export.py || status=1; \
+	  ../$(BIN)/python bench_import.py || status=1; \
 	  exit $$status
 
 lint: $(STAMP)

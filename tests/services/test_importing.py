@@ -434,14 +434,10 @@ def test_judging_a_column_equals_parse_answer_on_any_values(item_id: str, cells:
     check_column(item_id, [c for c, _ in cells], [a for _, a in cells])
 
 
-# --- the command line (the code to paste into cli.py) ---------------------------------------------------------
+# --- the command line ---------------------------------------------------------
 
 
 def test_cli_import_prints_the_report_and_exits_1(app: Flask, make_survey, tmp_path) -> None:
-    from surveyapp import cli
-
-    if not hasattr(cli, "responses"):
-        pytest.skip("the `surveyapp responses import` command is not in cli.py yet")
     make_survey()
     bad = tmp_path / "bad.csv"
     bad.write_text(wide_csv(peer(), peer(mini__clear="8")), encoding="utf-8")
