@@ -23,17 +23,8 @@ from surveyapp.services import importing
 from surveyapp.services.dashboard import survey_dashboard
 from surveyapp.services.demo import add_synthetic_responses
 from surveyapp.services.export import export_plan
-from surveyapp.services.importing import (
-    BAD,
-    EMPTY,
-    MARKED,
-    MAX_PROBLEMS,
-    SKIPPED,
-    VALUE,
-    ImportReport,
-    import_responses,
-    judge_column,
-)
+from surveyapp.services.importing import MAX_PROBLEMS, ImportReport, import_responses, judge_column
+from surveyapp.services.importing.constants import BAD, EMPTY, MARKED, SKIPPED, VALUE
 from surveyapp.services.responding import answers_of
 from surveyapp.services.survey_data import answer_vector, survey_columns
 from tests.conftest import FIXTURES
@@ -264,7 +255,7 @@ def test_duplicate_response_ids_in_the_file_and_in_the_database(make_survey) -> 
 def test_a_clash_only_the_database_notices_still_stores_nothing(make_survey, monkeypatch) -> None:
     survey = make_survey()
     assert import_responses(survey, wide_csv(peer(response_id="p-1")), NOW, None).ok
-    monkeypatch.setattr(importing, "_existing_ids", lambda ids: set())  # as if another import won the race
+    monkeypatch.setattr(importing.checks, "_existing_ids", lambda ids: set())  # as if another import won the race
     report = import_responses(survey, wide_csv(peer(response_id="p-0"), peer(response_id="p-1")), NOW, None)
     assert "the database refused the import, so nothing was stored" in only_problem(report)
     assert stored_count() == 1
