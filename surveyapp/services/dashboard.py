@@ -143,6 +143,7 @@ class _Groups:
     """Which row belongs to which group, for the chosen comparison."""
 
     def __init__(self, survey: Survey, data: SurveyData, by: str, among: str | None = None) -> None:
+        self.among = among
         labels = survey.texts.get("audience_labels") or {}
         language = survey.languages[0]
         if by == "audience":
@@ -280,11 +281,15 @@ def _instrument_block(instrument: Instrument, data: SurveyData, groups: _Groups,
         "items": [],
     }
     for subscale in instrument.subscales:
-        audiences = [a for a in instrument.audiences if subscale in instrument.subscales_for(a)]
+        audiences = [
+            a
+            for a in instrument.audiences
+            if subscale in instrument.subscales_for(a) and (groups.among is None or a == groups.among)
+        ]
         if audiences:
             block["subscales"].append(_subscale_block(instrument, subscale, audiences, data, groups, min_cell))
     for item in instrument.items:
-        if item.type == "likert" and item.scale is not None:
+        if item.type == "likert" and item.scale is not None and (groups.among is None or item.asked_of(groups.among)):
             block["items"].append(_item_block(instrument, item, data, groups, min_cell))
     return block
 
