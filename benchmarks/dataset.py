@@ -71,11 +71,20 @@ def database(n_responses: int) -> tuple[str, Path]:
     instruments = DATA / "instruments"
     instruments.mkdir(exist_ok=True)
     (instruments / "bench40.yaml").write_text(instrument_yaml(), encoding="utf-8")
-    path = DATA / f"bench-{n_responses}.db"
+    path = DATA / f"bench-{n_responses}-{_schema_head()}.db"  # rebuilt when a migration changes the schema
     url = f"sqlite:///{path}"
     if not path.exists():
         build(url, instruments, n_responses)
     return url, instruments
+
+
+def _schema_head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(HERE.parent / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head() or "none"
 
 
 def build(url: str, instruments: Path, n: int) -> None:

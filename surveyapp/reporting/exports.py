@@ -14,7 +14,7 @@ from typing import Any
 
 from ..services.export import ExportPlan, iter_long_rows, iter_scores_rows, iter_wide_rows, scores_columns
 from .codebook import codebook_columns, codebook_rows
-from .csvsafe import format_cell
+from .csvsafe import neutralise
 
 __all__ = ["FORMATS", "ExportFormat", "ExportOptions", "csv_stream"]
 
@@ -39,7 +39,8 @@ def csv_stream(columns: Sequence[str], rows: Iterable[Sequence[Any]], options: E
     writer.writerow(columns)
     pending = 0
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row] if options.raw else [format_cell(v) for v in row])
+        # the csv module writes None as an empty cell; only text can carry a formula
+        writer.writerow(row if options.raw else [neutralise(v) if v.__class__ is str else v for v in row])
         pending += 1
         if pending == ROWS_PER_CHUNK:
             yield buffer.getvalue().encode("utf-8")

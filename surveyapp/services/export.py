@@ -120,26 +120,33 @@ def iter_wide_rows(plan: ExportPlan, labels: bool = False, language: str | None 
     scored = [(i, s) for i in plan.instruments for s in i.subscales if f"{i.id}.{s.id}" in {v.name for v in plan.scores}]
     score_columns = [[position[f"{i.id}.{x}"] for x in s.items] for i, s in scored]
     order = {v.name: n for n, v in enumerate(plan.variables)}
+    numeric_at = [order[v.name] for v in numeric]
+    score_at = [order[f"{i.id}.{s.id}"] for i, s in scored]
     for chunk in _responses(survey):
         vectors = np.stack([_vector_of(r[0], r[5], plan.columns) for r in chunk]).astype(np.float64)
         audiences = np.array([r[1] for r in chunk])
         block = vectors[:, numeric_index]
         for column, variable in enumerate(numeric):  # not asked of this audience: "not shown"
             block[~np.isin(audiences, variable.audiences), column] = NOT_SHOWN
-        scores = [score_matrix(i, s, vectors[:, cols])[0] for (i, s), cols in zip(scored, score_columns, strict=True)]
-        for row_number, response in enumerate(chunk):
+        # The whole chunk as one object table, filled column-wise: Python touches a cell only for text,
+        # multi-choice and show_if, never for the numeric bulk.
+        table = np.full((len(chunk), len(plan.variables)), None, dtype=object)
+        table[:, numeric_at] = _codes(block)
+        if scored:
+            scores = np.column_stack(
+                [score_matrix(i, s, vectors[:, cols])[0] for (i, s), cols in zip(scored, score_columns, strict=True)]
+            )
+            table[:, score_at] = _codes(np.round(scores, 6), whole=False)
+        rows = table.tolist()
+        for row_number, (row, response) in enumerate(zip(rows, chunk, strict=True)):
             response_id, audience = response[0], response[1]
+            row[0:6] = [response_id, audience, response[2], survey.wave or 1, _submitted(response[3], anonymous), response[4]]
             extra: dict[str, tuple[str | None, bool]] = {}
             while pending is not None and pending[0] < response_id:
                 pending = next(other, None)
             while pending is not None and pending[0] == response_id:
                 extra[pending[1]] = (pending[2], bool(pending[3]))
                 pending = next(other, None)
-            row: list[Any] = [None] * len(plan.variables)
-            row[0:6] = [response_id, audience, response[2], survey.wave or 1, _submitted(response[3], anonymous), response[4]]
-            values = block[row_number]
-            for variable, value in zip(numeric, values, strict=True):
-                row[order[variable.name]] = _code(value)
             for variable in texts:
                 text, skipped = extra.get(variable.name, (None, False))
                 row[order[variable.name]] = "" if skipped else text
@@ -155,12 +162,18 @@ def iter_wide_rows(plan: ExportPlan, labels: bool = False, language: str | None 
                     )
             if conditional:
                 _mark_hidden(row, order, conditional, vectors[row_number], position, audience)
-            for (instrument, subscale), values_ in zip(scored, scores, strict=True):
-                value = values_[row_number]
-                row[order[f"{instrument.id}.{subscale.id}"]] = None if np.isnan(value) else round(float(value), 6)
-            if labels:
-                row = _as_labels(row, plan.variables, language)
-            yield row
+            yield _as_labels(row, plan.variables, language) if labels else row
+
+
+def _codes(values: npt.NDArray[np.float64], whole: bool = True) -> npt.NDArray[Any]:
+    """Numbers as CSV-ready Python values: whole numbers as int, others as float, NaN as None."""
+    out = values.astype(object)
+    out[np.isnan(values)] = None
+    if whole:
+        integral = ~np.isnan(values) & (values == np.rint(values))
+        if integral.any():
+            out[integral] = values[integral].astype(np.int64).tolist()
+    return out
 
 
 def _code(value: float) -> int | float | None:
@@ -231,11 +244,11 @@ def iter_long_rows(plan: ExportPlan, language: str | None = None) -> Iterator[li
     for response_id, audience, key, num, text, skipped in result:
         variable = variables.get(key)
         if skipped:
-            yield [response_id, audience, key, PREFER_NOT_TO_ANSWER, "Prefer not to answer", True]
+            yield [response_id, audience, key, PREFER_NOT_TO_ANSWER, "Prefer not to answer", "true"]
             continue
         value: Any = _code(num) if num is not None else text
         label = variable.value_label(value, language) if variable is not None and isinstance(value, int) else None
-        yield [response_id, audience, key, value, label, False]
+        yield [response_id, audience, key, value, label, "false"]
 
 
 def iter_scores_rows(plan: ExportPlan) -> Iterator[list[Any]]:
