@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["FORMULA_PREFIXES", "neutralise", "write_csv"]
+__all__ = ["FORMULA_PREFIXES", "csv_chunks", "neutralise", "write_csv"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -24,20 +24,35 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def format_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
+def _cell(value: Any, raw: bool) -> Any:
+    """Only text can carry a formula; the csv module writes None as an empty cell."""
+    if value.__class__ is str:
+        return value if raw else neutralise(value)
+    if value.__class__ is bool:
         return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.6g}" if abs(value) < 1e15 else repr(value)
-    return neutralise(value)
+    return value
+
+
+def csv_chunks(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], raw: bool = False, bom: bool = False, rows_per_chunk: int = 1000
+) -> Iterator[str]:
+    """CSV text a chunk of rows at a time, so a large export never sits in memory whole."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if bom:
+        buffer.write("\ufeff")  # lets Excel read UTF-8 (Hebrew, Arabic) correctly
+    writer.writerow(columns)
+    pending = 0
+    for row in rows:
+        writer.writerow([_cell(v, raw) for v in row])
+        pending += 1
+        if pending == rows_per_chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue()
 
 
 def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], raw: bool = False) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([("" if v is None else v) if raw else format_cell(v) for v in row])
-    return out.getvalue()
+    return "".join(csv_chunks(columns, rows, raw=raw))

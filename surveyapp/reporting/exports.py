@@ -6,20 +6,15 @@ generated row by row). The command line and the web download both use this.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..services.export import ExportPlan, iter_long_rows, iter_scores_rows, iter_wide_rows, scores_columns
 from .codebook import codebook_columns, codebook_rows
-from .csvsafe import neutralise
+from .csvsafe import csv_chunks
 
 __all__ = ["FORMATS", "ExportFormat", "ExportOptions", "csv_stream"]
-
-BOM = "\ufeff"
-ROWS_PER_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -31,23 +26,9 @@ class ExportOptions:
 
 
 def csv_stream(columns: Sequence[str], rows: Iterable[Sequence[Any]], options: ExportOptions) -> Iterator[bytes]:
-    """CSV, encoded chunk by chunk; text cells neutralised unless ``raw``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if options.bom:
-        buffer.write(BOM)
-    writer.writerow(columns)
-    pending = 0
-    for row in rows:
-        # the csv module writes None as an empty cell; only text can carry a formula
-        writer.writerow(row if options.raw else [neutralise(v) if v.__class__ is str else v for v in row])
-        pending += 1
-        if pending == ROWS_PER_CHUNK:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    yield buffer.getvalue().encode("utf-8")
+    """CSV encoded chunk by chunk; text cells neutralised unless ``raw``."""
+    for chunk in csv_chunks(columns, rows, raw=options.raw, bom=options.bom):
+        yield chunk.encode("utf-8")
 
 
 def wide(plan: ExportPlan, options: ExportOptions) -> Iterator[bytes]:
