@@ -89,10 +89,9 @@ def _schema_head() -> str:
 
 def build(url: str, instruments: Path, n: int) -> None:
     from flask_migrate import upgrade
-    from sqlalchemy import insert
 
     from surveyapp import create_app
-    from surveyapp.db import Answer, Response, db
+    from surveyapp.db import db, insert_responses
     from surveyapp.instruments.answers import StoredValue
     from surveyapp.services.survey_data import answer_vector, survey_columns
     from surveyapp.services.surveys import create_survey, set_status
@@ -152,8 +151,7 @@ def build(url: str, instruments: Path, n: int) -> None:
                         "vector": answer_vector(columns, stored),
                     }
                 )
-            db.session.execute(insert(Response), responses)
-            db.session.execute(insert(Answer), answers)
+            insert_responses(responses, answers)
             db.session.commit()
         db.engine.dispose()
     print(f"built {n} responses x {N_ITEMS} items in {time.perf_counter() - started:.0f} s", flush=True)

@@ -3,7 +3,7 @@
 from .base import Base, db
 from .cache import DashboardCache
 from .instruments import InstrumentVersion
-from .responses import Answer, Response
+from .responses import Answer, ItemKey, Response, insert_answers, insert_responses, item_key_ids
 from .surveys import Audience, Invitation, Survey, SurveyInstrument
 from .users import AuditEvent, SurveyGrant, User
 
@@ -15,10 +15,14 @@ __all__ = [
     "DashboardCache",
     "InstrumentVersion",
     "Invitation",
+    "ItemKey",
     "Response",
     "Survey",
     "SurveyGrant",
     "SurveyInstrument",
     "User",
     "db",
+    "insert_answers",
+    "insert_responses",
+    "item_key_ids",
 ]

@@ -6,8 +6,9 @@ from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -34,3 +35,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+_CHECKS_OFF = "surveyapp.foreign_keys_off"
+
+
+def skip_foreign_key_checks(connection: Connection) -> bool:
+    """On SQLite, stop checking foreign keys on ``connection`` until the pool takes it back; say if they are off.
+
+    For bulk writes whose references are right by construction (the importer):
+    SQLite checks every row's parent otherwise, which doubles the time. The
+    setting cannot change inside a transaction, so a connection already in
+    one keeps its checks.
+    """
+    if connection.dialect.name != "sqlite":
+        return False
+    pooled = connection.connection
+    driver = pooled.driver_connection
+    if driver is None or driver.in_transaction:
+        return False
+    driver.execute("PRAGMA foreign_keys=OFF")
+    pooled.info[_CHECKS_OFF] = True
+    return True
+
+
+@event.listens_for(Pool, "checkin")
+def _restore_foreign_key_checks(dbapi_connection: Any, record: Any) -> None:
+    """The pool's side of :func:`skip_foreign_key_checks`: checks are back on before anyone else gets the connection."""
+    if dbapi_connection is not None and record is not None and record.info.pop(_CHECKS_OFF, False):
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from ..config import PROJECT_ROOT
-from ..db import Answer, Response, Survey, User, db
+from ..db import Response, Survey, User, db, insert_responses
 from ..instruments import Instrument, load_directory
 from ..instruments.answers import StoredValue
 from ..instruments.flow import item_key
@@ -138,8 +138,7 @@ def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int 
             responses[-1]["vector"] = answer_vector(
                 columns, {r["item_key"]: StoredValue(r["value_num"], r["value_text"], r["skipped"]) for r in mine}
             )
-    db.session.execute(insert(Response), responses)
-    db.session.execute(insert(Answer), answers)
+    insert_responses(responses, answers)
     db.session.commit()
     return len(responses)
 

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import and_, select
 
-from ..db import Answer, Audience, Response, Survey, User, db
+from ..db import Answer, Audience, ItemKey, Response, Survey, User, db
 from ..instruments import NOT_SHOWN, PREFER_NOT_TO_ANSWER, Instrument
 from ..instruments.answers import StoredValue
 from ..instruments.flow import item_key
@@ -80,10 +80,11 @@ def _other_answers(survey: Survey, keys: Sequence[str]) -> Iterator[tuple[str, s
     if not keys:
         return
     query = (
-        select(Answer.response_id, Answer.item_key, Answer.value_text, Answer.skipped)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.survey_id == survey.id, Response.status == "submitted", Answer.item_key.in_(list(keys)))
-        .order_by(Answer.response_id)
+        select(Response.id, ItemKey.key, Answer.value_text, Answer.skipped)
+        .join(Response, Response.pk == Answer.response_pk)
+        .join(ItemKey, ItemKey.id == Answer.item_key_id)
+        .where(Response.survey_id == survey.id, Response.status == "submitted", ItemKey.key.in_(list(keys)))
+        .order_by(Response.id)
     )
     yield from db.session.connection().execute(query.execution_options(stream_results=True, yield_per=CHUNK))
 
@@ -91,7 +92,10 @@ def _other_answers(survey: Survey, keys: Sequence[str]) -> Iterator[tuple[str, s
 def _vector_of(response_id: str, vector: bytes | None, columns: Sequence[str]) -> npt.NDArray[np.float32]:
     if vector is None:  # submitted before vectors existed: rebuild from the answer rows
         rows = db.session.execute(
-            select(Answer.item_key, Answer.value_num, Answer.value_text, Answer.skipped).where(Answer.response_id == response_id)
+            select(ItemKey.key, Answer.value_num, Answer.value_text, Answer.skipped)
+            .join(ItemKey, ItemKey.id == Answer.item_key_id)
+            .join(Response, Response.pk == Answer.response_pk)
+            .where(Response.id == response_id)
         ).all()
         vector = answer_vector(columns, {k: StoredValue(n, t, s) for k, n, t, s in rows})
     return np.frombuffer(vector, dtype=VECTOR_DTYPE)
@@ -234,11 +238,12 @@ def iter_long_rows(plan: ExportPlan, language: str | None = None) -> Iterator[li
     language = language or plan.survey.languages[0]
     variables = {v.name: v for v in plan.variables}
     query = (
-        select(Answer.response_id, Audience.key, Answer.item_key, Answer.value_num, Answer.value_text, Answer.skipped)
-        .join(Response, Response.id == Answer.response_id)
+        select(Response.id, Audience.key, ItemKey.key, Answer.value_num, Answer.value_text, Answer.skipped)
+        .join(Response, Response.pk == Answer.response_pk)
         .join(Audience, Audience.id == Response.audience_id)
+        .join(ItemKey, ItemKey.id == Answer.item_key_id)
         .where(Response.survey_id == plan.survey.id, Response.status == "submitted")
-        .order_by(Answer.response_id, Answer.item_key)
+        .order_by(Response.id, ItemKey.key)
     )
     result = db.session.connection().execute(query.execution_options(stream_results=True, yield_per=CHUNK * 20))
     for response_id, audience, key, num, text, skipped in result:

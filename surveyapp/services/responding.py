@@ -18,7 +18,7 @@ from typing import Literal
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..db import Answer, Audience, Invitation, Response, Survey, db
+from ..db import Answer, Audience, Invitation, ItemKey, Response, Survey, db, item_key_ids
 from ..instruments.answers import StoredValue
 from ..instruments.flow import SurveyPage, visible_items
 from .survey_data import answer_vector, survey_columns
@@ -131,7 +131,9 @@ def set_language(response: Response, language: str, now: dt.datetime) -> None:
 
 def answers_of(response: Response) -> dict[str, StoredValue]:
     rows = db.session.execute(
-        select(Answer.item_key, Answer.value_num, Answer.value_text, Answer.skipped).where(Answer.response_id == response.id)
+        select(ItemKey.key, Answer.value_num, Answer.value_text, Answer.skipped)
+        .join(ItemKey, ItemKey.id == Answer.item_key_id)
+        .where(Answer.response_pk == response.pk)
     )
     return {key: StoredValue(num, text, skipped) for key, num, text, skipped in rows}
 
@@ -157,9 +159,12 @@ def save_page(
         if values.get(key) is None:
             merged.pop(key, None)
     shown = {f"{page.instrument.id}.{item.id}" for item in visible_items(page, merged)}
-    db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item_key.in_(keys)))
+    numbers = item_key_ids(keys)
+    db.session.execute(
+        delete(Answer).where(Answer.response_pk == response.pk, Answer.item_key_id.in_([numbers[k] for k in keys]))
+    )
     db.session.add_all(
-        Answer(response_id=response.id, item_key=key, value_num=v.num, value_text=v.text, skipped=v.skipped)
+        Answer(response_pk=response.pk, item_key_id=numbers[key], value_num=v.num, value_text=v.text, skipped=v.skipped)
         for key, v in values.items()
         if v is not None and key in shown
     )
@@ -198,7 +203,7 @@ def submit_response(response: Response, token: str, now: dt.datetime) -> bool:
     if survey.anonymity == "anonymous":
         values["invitation_id"] = None
     done = db.session.execute(
-        update(Response).where(Response.id == response.id, Response.status == "in_progress").values(**values)
+        update(Response).where(Response.pk == response.pk, Response.status == "in_progress").values(**values)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()

@@ -25,7 +25,7 @@ import numpy.typing as npt
 from sqlalchemy import Float, Integer, and_, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..db import Answer, Audience, Response, Survey, db
+from ..db import Answer, Audience, ItemKey, Response, Survey, db
 from ..instruments import PREFER_NOT_TO_ANSWER, Instrument
 from ..instruments.answers import StoredValue
 from ..instruments.flow import item_key
@@ -136,18 +136,19 @@ def _codes_from_answers(submitted: ColumnElement, columns: Mapping[str, int], n:
     if not n or not columns:
         return codes
     ranked = (
-        select(Response.id.label("rid"), (func.dense_rank().over(order_by=Response.id) - 1).label("row"))
+        select(Response.pk.label("rpk"), (func.dense_rank().over(order_by=Response.id) - 1).label("row"))
         .where(submitted)
         .subquery()
     )
-    column_number = case({key: literal(index) for key, index in columns.items()}, value=Answer.item_key)
+    column_number = case({key: literal(index) for key, index in columns.items()}, value=ItemKey.key)
     value = case((Answer.skipped, literal(float(PREFER_NOT_TO_ANSWER))), else_=cast(Answer.value_num, Float))
     rows = (
         db.session.connection()
         .execute(
             select(ranked.c.row, cast(column_number, Integer), value)
-            .join(ranked, ranked.c.rid == Answer.response_id)
-            .where(Answer.item_key.in_(list(columns)), Answer.value_num.is_not(None) | Answer.skipped)
+            .join(ranked, ranked.c.rpk == Answer.response_pk)
+            .join(ItemKey, ItemKey.id == Answer.item_key_id)
+            .where(ItemKey.key.in_(list(columns)), Answer.value_num.is_not(None) | Answer.skipped)
         )
         .cursor.fetchall()
     )

@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from surveyapp.db import Answer, Response, Survey, db
+from surveyapp.db import Response, Survey, db, insert_answers
 from surveyapp.services.demo import add_synthetic_responses
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -28,8 +28,7 @@ def _with_comments(survey: Survey, n: int) -> Surveyed:
     first, second = db.session.scalars(
         select(Response.id).where(Response.survey_id == survey.id).order_by(Response.id).limit(2)
     ).all()
-    db.session.execute(
-        insert(Answer),
+    insert_answers(
         [
             {"response_id": first, "item_key": "mini.comments", "value_num": None, "value_text": HEBREW, "skipped": False},
             {"response_id": second, "item_key": "mini.comments", "value_num": None, "value_text": FORMULA, "skipped": False},

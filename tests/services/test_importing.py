@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from surveyapp.db import Answer, AuditEvent, Response, db
 from surveyapp.instruments import load_file
@@ -28,6 +28,7 @@ from surveyapp.services.importing.constants import BAD, EMPTY, MARKED, SKIPPED, 
 from surveyapp.services.responding import answers_of
 from surveyapp.services.survey_data import answer_vector, survey_columns
 from tests.conftest import FIXTURES
+from tests.stored import stored_answers
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 COLUMNS = [
@@ -113,6 +114,28 @@ def test_a_file_with_three_bad_rows_imports_nothing_and_names_all_three(make_sur
     assert lines[-1] == "nothing was imported: 3 problem(s) in 3 of 6 rows"
 
 
+def test_imported_answers_point_at_their_responses_and_checks_come_back(make_survey) -> None:
+    """The importer writes without SQLite's row-by-row foreign key checks; what it writes must pass them."""
+    survey = make_survey()
+    add_synthetic_responses(survey, 5, NOW)  # keys already taken: the import's follow them
+    assert import_responses(survey, wide_csv(peer(), staff(mini__comments="x"), peer(mini__clear="-9")), NOW, None).ok
+    answers = db.session.execute(
+        select(Response.id, Answer.response_pk).join(Response, Response.pk == Answer.response_pk)
+    ).all()
+    assert len({pk for _, pk in answers}) == 8
+    if db.engine.dialect.name == "sqlite":
+        assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
+        for _ in range(3):  # whichever pooled connection comes next checks again
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    imported = db.session.scalars(select(Response.pk).where(Response.source == "import")).all()
+    db.session.execute(delete(Response).where(Response.pk.in_(imported)))
+    db.session.commit()
+    left = db.session.scalars(select(Answer.response_pk).distinct()).all()
+    assert len(left) == 5  # deleting a response still takes its answers
+    assert not set(left) & set(imported)
+
+
 def test_a_good_file_is_stored_as_submitted_imported_responses(make_survey) -> None:
     survey = make_survey(status="closed")  # paper answers often arrive after the survey closed
     text = wide_csv(
@@ -123,7 +146,7 @@ def test_a_good_file_is_stored_as_submitted_imported_responses(make_survey) -> N
     assert report.ok, report.lines()
     assert report.imported == 2
     assert report.summary() == "imported 2 responses"
-    first = db.session.get_one(Response, "paper-001")
+    first = db.session.scalars(select(Response).where(Response.id == "paper-001")).one()
     assert (first.status, first.source, first.language) == ("submitted", "import", "he")
     assert utc(first.submitted_at) == dt.datetime(2026, 10, 2, tzinfo=dt.UTC)
     assert first.started_at == first.submitted_at
@@ -214,7 +237,7 @@ def test_show_if_decides_where_not_shown_belongs(make_survey) -> None:
     )
     report = import_responses(survey, text, NOW, None)
     assert report.ok, report.lines()
-    assert db.session.scalar(select(Answer.value_text).where(Answer.item_key == "mini.role_other")) == "Peer worker"
+    assert stored_answers("mini.role_other")[0].value_text == "Peer worker"
 
 
 def test_an_unknown_column_is_one_file_problem_however_many_rows(make_survey) -> None:
@@ -259,7 +282,7 @@ def test_a_clash_only_the_database_notices_still_stores_nothing(make_survey, mon
     report = import_responses(survey, wide_csv(peer(response_id="p-0"), peer(response_id="p-1")), NOW, None)
     assert "the database refused the import, so nothing was stored" in only_problem(report)
     assert stored_count() == 1
-    assert db.session.get(Response, "p-0") is None
+    assert db.session.scalar(select(Response).where(Response.id == "p-0")) is None
 
 
 def test_rows_with_the_wrong_number_of_cells_and_blank_rows(make_survey) -> None:
@@ -326,7 +349,7 @@ def test_byte_order_mark_and_crlf_line_ends(make_survey) -> None:
     report = import_responses(survey, io.BytesIO(text.encode("utf-8")), NOW, None)
     assert report.ok, report.lines()
     assert import_responses(survey, "\ufeff" + wide_csv(peer(), line_end="\n"), NOW, None).ok
-    assert db.session.scalar(select(Answer.value_text).where(Answer.item_key == "mini.comments")) == "two\r\nlines"
+    assert stored_answers("mini.comments")[0].value_text == "two\r\nlines"
     assert stored_count() == 3
 
 
@@ -334,7 +357,7 @@ def test_hebrew_text_survives_import_and_export(make_survey) -> None:
     survey = make_survey()
     comment = 'הידע שלי מוערך, "מאוד" — תודה'
     assert import_responses(survey, wide_csv(peer(language="he", mini__comments=comment)).encode("utf-8"), NOW, None).ok
-    assert db.session.scalar(select(Answer.value_text).where(Answer.item_key == "mini.comments")) == comment
+    assert stored_answers("mini.comments")[0].value_text == comment
     [row] = list(csv.DictReader(io.StringIO(wide_export(survey).decode("utf-8"))))
     assert row["mini.comments"] == comment
     assert row["language"] == "he"
@@ -353,9 +376,9 @@ def test_export_import_export_gives_the_same_data(make_survey) -> None:
     )
     assert import_responses(original, extra, NOW, None).ok  # text, skips and show_if the demo does not make
     first = wide_export(original)
-    ids = [r.id for r in db.session.scalars(select(Response).where(Response.survey_id == original.id))]
-    db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
-    db.session.execute(delete(Response).where(Response.id.in_(ids)))  # response ids are unique database-wide
+    ids = [r.pk for r in db.session.scalars(select(Response).where(Response.survey_id == original.id))]
+    db.session.execute(delete(Answer).where(Answer.response_pk.in_(ids)))
+    db.session.execute(delete(Response).where(Response.pk.in_(ids)))  # response ids are unique database-wide
     db.session.commit()
 
     fresh = make_survey(slug="other")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from surveyapp.db import Answer, Invitation, Response, db
 from surveyapp.services.tokens import hash_token
+from tests.stored import stored_answers
 
 PAGE1 = {"mini.clear": "4", "mini.unclear": "2", "mini.valued": "5", "action": "next"}
 PAGE2 = {"mini.years": "3", "mini.tasks": ["1", "3"], "mini.comments": "Thanks", "action": "next"}
@@ -68,7 +69,7 @@ def test_full_journey_stores_one_anonymous_response(client: FlaskClient, make_su
     assert response.invitation_id is None
     invitation = db.session.scalar(select(Invitation))
     assert invitation.used_at is not None
-    answers = dict(db.session.execute(select(Answer.item_key, Answer.value_num)).all())
+    answers = {row.key: row.value_num for row in stored_answers()}
     assert answers["mini.clear"] == 4
     assert answers["mini.years"] == 3
 
@@ -109,7 +110,7 @@ def test_validation_error_keeps_every_typed_answer(client: FlaskClient, make_sur
     assert 'value="75"' in bad.text  # the wrong value stays, to be corrected
     assert "Kept &lt;b&gt;text&lt;/b&gt;" in bad.text  # escaped, and kept
     assert re.search(r'name="mini.tasks" value="3"\s+checked', bad.text)
-    assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.item_key.like("mini.years"))) == 0
+    assert not stored_answers("mini.years")
 
 
 def test_required_answer_missing(client: FlaskClient, make_survey, invite) -> None:
@@ -180,7 +181,7 @@ def test_show_if_hides_and_drops_answers(client: FlaskClient, make_survey, invit
     start(client, token)
     client.post(f"/r/{token}/p/1", data=PAGE1)
     client.post(f"/r/{token}/p/2", data={"mini.role": "1", "mini.role_other": "Chef", "action": "next"})
-    keys = set(db.session.scalars(select(Answer.item_key)))
+    keys = {row.key for row in stored_answers()}
     assert "mini.role" in keys
     assert "mini.role_other" not in keys  # hidden (role is not 'Other'), so never stored
 
@@ -202,7 +203,7 @@ def test_prefer_not_to_answer_is_stored_as_skipped(client: FlaskClient, make_sur
     token = invite()
     start(client, token)
     client.post(f"/r/{token}/p/1", data={**PAGE1, "mini.clear": "-9"})
-    answer = db.session.scalar(select(Answer).where(Answer.item_key == "mini.clear"))
+    [answer] = stored_answers("mini.clear")
     assert answer.skipped
     assert answer.value_num is None
 

@@ -29,7 +29,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 import numpy as np
@@ -57,6 +60,29 @@ def import_responses(
     answers and an audit event are committed together; on any problem nothing
     is written and the report says what to fix.
     """
+    with _collector_paused():
+        return _import(survey, source, now, actor)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while the file's millions of cells are alive.
+
+    The cells are strings in lists and tuples that live until the import
+    ends; the collector would walk all of them again and again as they are
+    made (a tenth of the import's time) and free none. Nothing here makes
+    reference cycles; the collector runs again afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _import(survey: Survey, source: str | bytes | IO[str] | IO[bytes], now: dt.datetime, actor: User | None) -> ImportReport:
     try:
         content = _read(source)
     except UnicodeDecodeError as exc:

@@ -52,20 +52,24 @@ class _Judged:
     def num(self) -> npt.NDArray[np.float64] | None:
         return self.verdict.num if self.verdict is not None else None
 
-    def rendered(self, render: Render) -> npt.NDArray[np.object_]:
-        """Per row, its answer as ``render`` writes it; "" where nothing is stored."""
+    def rendered(self, render: Render, end: str = "") -> npt.NDArray[np.object_]:
+        """Per row, its answer as ``render`` writes it followed by ``end``; "" where nothing is stored."""
         n = len(self.state)
         out = np.full(n, "", dtype=object)
+
+        def cell(kind: str, value: str) -> str:
+            return render(self.key, kind, value) + end
+
         if self.verdict is not None:  # once per distinct pair, spread over the rows
             table = np.array(
-                [render(self.key, "num", lit) if st == VALUE else render(self.key, "skip", "") if st == SKIPPED else ""
+                [cell("num", lit) if st == VALUE else cell("skip", "") if st == SKIPPED else ""
                  for st, lit in zip(self.verdict.pair_state.tolist(), self.verdict.literal, strict=True)],
                 dtype=object,
             )  # fmt: skip
             out[:] = table[self.verdict.pair]
         else:
             for row, value in self.stored.items():
-                out[row] = render(self.key, "skip", "") if value.skipped else render(self.key, "text", value.text or "")
+                out[row] = cell("skip", "") if value.skipped else cell("text", value.text or "")
         out[(self.state != VALUE) & (self.state != SKIPPED)] = ""
         return out
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import DateTime, insert, text
+from sqlalchemy import DateTime, text
 from sqlalchemy.exc import IntegrityError
 
-from ...db import Answer, Response, Survey, db
+from ...db import Survey, db, insert_responses, item_key_ids
+from ...db.base import skip_foreign_key_checks
 from ...instruments import PREFER_NOT_TO_ANSWER
 from ..survey_data import VECTOR_DTYPE
 from .checks import _fast_sqlite, _Meta
@@ -59,62 +60,88 @@ def _store(survey: Survey, columns: Sequence[str], meta: _Meta, judged: list[_Ju
         _store_core(survey, rows, judged, now)
 
 
-def _rendered(judged: list[_Judged], n: int, render: Render) -> list[list[str]]:
-    """Per response, its answers as ``render`` writes them, leaving out items with nothing stored."""
+def _rendered(judged: list[_Judged], n: int, render: Render, separator: str) -> list[str]:
+    """Per response, its answers as ``render`` writes them, joined by ``separator`` ("" if none is stored)."""
     if not judged:
-        return [[] for _ in range(n)]
+        return [""] * n
     matrix = np.empty((n, len(judged)), dtype=object)
     for k, cells in enumerate(judged):
-        matrix[:, k] = cells.rendered(render)
-    return [[cell for cell in row if cell] for row in matrix.tolist()]
+        matrix[:, k] = cells.rendered(render, end=separator)  # "" where nothing is stored: joins to nothing
+    cut = len(separator)
+    return ["".join(row)[:-cut] for row in matrix.tolist()]
 
 
-_JSON_INSERT = text(
-    "INSERT INTO answer (response_id, item_key, value_num, value_text, skipped) "
-    "SELECT r.key, a.key, CASE WHEN a.type IN ('integer', 'real') THEN a.value END, "
-    "CASE WHEN a.type = 'text' THEN a.value END, a.type = 'null' "
+def _numbered(judged: list[_Judged]) -> list[_Judged]:
+    """``judged`` with each ``key`` replaced by the item key's number (how answers refer to their question)."""
+    numbers = item_key_ids(cells.key for cells in judged)
+    return [replace(cells, key=str(numbers[cells.key])) for cells in judged]
+
+
+# SQLite unpacks the answers itself from one JSON document per few thousand responses:
+# ``[{"<item number>": value, ...}, ...]``, the n-th object being the response with key ``:first + n``.
+# Numeric items' answers in one statement, text and multi-choice items' in another, so that each
+# takes every value as it is, with no per-row CASE; null is "prefer not to answer".
+_JSON_NUMBERS = text(
+    "INSERT INTO answer (response_pk, item_key_id, value_num, value_text, skipped) "
+    "SELECT :first + r.key, CAST(a.key AS INTEGER), a.atom, NULL, a.atom IS NULL "
+    "FROM json_each(:payload) AS r, json_each(r.value) AS a"
+)
+_JSON_TEXTS = text(
+    "INSERT INTO answer (response_pk, item_key_id, value_num, value_text, skipped) "
+    "SELECT :first + r.key, CAST(a.key AS INTEGER), NULL, a.atom, a.atom IS NULL "
     "FROM json_each(:payload) AS r, json_each(r.value) AS a"
 )
 
 
 def _json_render(key: str, kind: str, value: str) -> str:
-    name = json.dumps(key)
     if kind == "num":
-        return f"{name}:{value}"
+        return f'"{key}":{value}'
     if kind == "skip":
-        return f"{name}:null"
-    return f"{name}:{json.dumps(value, ensure_ascii=False)}"
+        return f'"{key}":null'
+    return f'"{key}":{json.dumps(value, ensure_ascii=False)}'
 
 
 def _store_sqlite(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.datetime) -> None:
     """Responses as plain tuples straight to the driver; answers as JSON that SQLite unpacks itself.
 
     Binding five parameters per answer row from Python costs more than
-    SQLite's own work; one JSON document per few thousand responses,
-    ``{"<response id>": {"<item key>": value, ...}, ...}``, costs almost
-    nothing. A number is a code or number, a string a text (or a multi item's
-    chosen codes), null "prefer not to answer". Response ids need no escaping
-    (checked against ID_PATTERN, or made here).
+    SQLite's own work; one JSON document per few thousand responses costs
+    almost nothing. The first response's key comes from SQLite; the rest
+    follow it (this transaction holds SQLite's only write lock, and SQLite
+    gives a new row the largest key plus one, so the keys above are free).
+
+    Foreign keys are not checked row by row (that doubles the time): every
+    answer points at a response inserted just before and at an item key
+    read from its table in this transaction. The pool switches the checks
+    back on when the connection is returned (:mod:`surveyapp.db.base`).
     """
     connection = db.session.connection()
+    skip_foreign_key_checks(connection)
+    numbered = _numbered(judged)
     as_text = DateTime(timezone=True).dialect_impl(connection.dialect).bind_processor(connection.dialect)
     if as_text is None:  # SQLite keeps times as text, in the form this processor writes
         raise RuntimeError("SQLite has no datetime processor")
     moments = {m: as_text(m) for m in {*rows.submitted, now}}
-    connection.exec_driver_sql(
-        "INSERT INTO response (id, survey_id, audience_id, language, status, source, started_at, updated_at, "
-        "submitted_at, current_page, furthest_page, vector) VALUES (?, ?, ?, ?, 'submitted', 'import', ?, ?, ?, 0, 0, ?)",
-        [
-            (rows.ids[i], survey.id, rows.audience_ids[i], rows.languages[i], moments[rows.submitted[i]], moments[now],
-             moments[rows.submitted[i]], rows.vectors[i].tobytes())
-            for i in rows.order
-        ],
-    )  # fmt: skip
-    bodies = [",".join(answers) for answers in _rendered(judged, len(rows.ids), _json_render)]
-    for start in range(0, len(rows.order), CHUNK):
-        chunk = rows.order[start : start + CHUNK]
-        payload = "{" + ",".join(f'"{rows.ids[i]}":{{{bodies[i]}}}' for i in chunk) + "}"
-        connection.execute(_JSON_INSERT, {"payload": payload})
+    values = [
+        (rows.ids[i], survey.id, rows.audience_ids[i], rows.languages[i], moments[rows.submitted[i]], moments[now],
+         moments[rows.submitted[i]], rows.vectors[i].tobytes())
+        for i in rows.order
+    ]  # fmt: skip
+    insert_response = (
+        "INSERT INTO response (pk, id, survey_id, audience_id, language, status, source, started_at, updated_at, "
+        "submitted_at, current_page, furthest_page, vector) VALUES (?, ?, ?, ?, ?, 'submitted', 'import', ?, ?, ?, 0, 0, ?)"
+    )
+    first = connection.exec_driver_sql(insert_response, (None, *values[0])).lastrowid
+    if len(values) > 1:
+        connection.exec_driver_sql(insert_response, [(first + k, *v) for k, v in enumerate(values[1:], start=1)])
+    numeric = [cells for cells in numbered if cells.verdict is not None]
+    others = [cells for cells in numbered if cells.verdict is None]
+    for statement, columns in ((_JSON_NUMBERS, numeric), (_JSON_TEXTS, others)):
+        bodies = _rendered(columns, len(rows.ids), _json_render, ",")
+        for start in range(0, len(rows.order), CHUNK):
+            chunk = [bodies[i] for i in rows.order[start : start + CHUNK]]
+            if any(chunk):
+                connection.execute(statement, {"first": first + start, "payload": "[{" + "},{".join(chunk) + "}]"})
 
 
 def _copy_text(value: str) -> str:
@@ -123,10 +150,10 @@ def _copy_text(value: str) -> str:
 
 def _copy_render(key: str, kind: str, value: str) -> str:
     if kind == "num":
-        return f"{_copy_text(key)}\t{value}\t\\N\tf"
+        return f"{key}\t{value}\t\\N\tf"
     if kind == "skip":
-        return f"{_copy_text(key)}\t\\N\t\\N\tt"
-    return f"{_copy_text(key)}\t\\N\t{_copy_text(value)}\tf"
+        return f"{key}\t\\N\t\\N\tt"
+    return f"{key}\t\\N\t{_copy_text(value)}\tf"
 
 
 def _store_postgres(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.datetime) -> None:
@@ -140,29 +167,38 @@ def _store_postgres(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.
 
 
 def _copy_postgres(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.datetime) -> None:
-    driver = db.session.connection().connection.driver_connection
+    """Response keys drawn from the table's own sequence first, so the answers can name them in the same COPY."""
+    connection = db.session.connection()
+    numbered = _numbered(judged)
+    pks = (
+        connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('response', 'pk')) FROM generate_series(1, %(n)s)", {"n": len(rows.ids)}
+        )
+        .scalars()
+        .all()
+    )
+    driver = connection.connection.driver_connection
     with driver.cursor() as cursor:  # type: ignore[union-attr]
         with cursor.copy(
-            "COPY response (id, survey_id, audience_id, language, status, source, started_at, updated_at, submitted_at, "
-            "current_page, furthest_page, vector) FROM STDIN"
+            "COPY response (pk, id, survey_id, audience_id, language, status, source, started_at, updated_at, "
+            "submitted_at, current_page, furthest_page, vector) FROM STDIN"
         ) as copy:
-            for i in rows.order:
-                copy.write_row((rows.ids[i], survey.id, rows.audience_ids[i], rows.languages[i], "submitted", "import",
+            for pk, i in zip(pks, rows.order, strict=True):
+                copy.write_row((pk, rows.ids[i], survey.id, rows.audience_ids[i], rows.languages[i], "submitted", "import",
                                 rows.submitted[i], now, rows.submitted[i], 0, 0, rows.vectors[i].tobytes()))  # fmt: skip
-        answers = _rendered(judged, len(rows.ids), _copy_render)
-        with cursor.copy("COPY answer (response_id, item_key, value_num, value_text, skipped) FROM STDIN") as copy:
+        answers = _rendered(numbered, len(rows.ids), _copy_render, "\n")  # COPY text escapes newlines in values
+        with cursor.copy("COPY answer (response_pk, item_key_id, value_num, value_text, skipped) FROM STDIN") as copy:
             for start in range(0, len(rows.order), CHUNK):
                 lines = []
-                for i in rows.order[start : start + CHUNK]:
+                for pk, i in zip(pks[start : start + CHUNK], rows.order[start : start + CHUNK], strict=True):
                     if answers[i]:
-                        lead = rows.ids[i] + "\t"
-                        lines.append(lead + ("\n" + lead).join(answers[i]) + "\n")
+                        lead = f"{pk}\t"
+                        lines.append(lead + answers[i].replace("\n", "\n" + lead) + "\n")
                 copy.write("".join(lines))
 
 
 def _store_core(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.datetime) -> None:
     """Any other database: Core insert() executemany."""
-    connection = db.session.connection()
     responses = [
         {"id": rows.ids[i], "survey_id": survey.id, "audience_id": rows.audience_ids[i], "language": rows.languages[i],
          "status": "submitted", "source": "import", "started_at": rows.submitted[i], "updated_at": now,
@@ -170,15 +206,12 @@ def _store_core(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.date
          "invitation_id": None, "vector": rows.vectors[i].tobytes()}
         for i in rows.order
     ]  # fmt: skip
-    connection.execute(insert(Response.__table__), responses)
-    for start in range(0, len(rows.order), CHUNK):
-        answers = [
-            {"response_id": rows.ids[i], "item_key": cells.key, "skipped": cells.state[i] == SKIPPED,
-             "value_num": None if cells.num is None or cells.state[i] == SKIPPED else float(cells.num[i]),
-             "value_text": cells.stored[i].text if cells.num is None and cells.state[i] == VALUE else None}
-            for i in rows.order[start : start + CHUNK]
-            for cells in judged
-            if cells.state[i] in (VALUE, SKIPPED)
-        ]  # fmt: skip
-        if answers:
-            connection.execute(insert(Answer.__table__), answers)
+    answers = [
+        {"response_id": rows.ids[i], "item_key": cells.key, "skipped": cells.state[i] == SKIPPED,
+         "value_num": None if cells.num is None or cells.state[i] == SKIPPED else float(cells.num[i]),
+         "value_text": cells.stored[i].text if cells.num is None and cells.state[i] == VALUE else None}
+        for i in rows.order
+        for cells in judged
+        if cells.state[i] in (VALUE, SKIPPED)
+    ]  # fmt: skip
+    insert_responses(responses, answers)
