@@ -165,7 +165,7 @@ class _Groups:
             column = data.column(by)
             self.of_row = np.array([str(int(v)) if not np.isnan(v) else NOT_ASKED for v in column])
         if among is not None:
-            self.of_row = np.where(data.audience == among, self.of_row, NOT_ASKED)
+            self.of_row = np.where(data.of_audiences([among]), self.of_row, NOT_ASKED)
 
         self._masks = {key: self.of_row == key for key in self.keys}
 
@@ -232,7 +232,7 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]
     per_audience = []
     for key in started:
         shown = hidden.shows(key)
-        mask = data.audience == key
+        mask = data.of_audiences([key])
         per_audience.append(
             {
                 "key": key,
@@ -266,7 +266,7 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]
 
 
 def _asked_rows(instrument: Instrument, subscale_or_item_audiences: Sequence[str], data: SurveyData) -> npt.NDArray[np.bool_]:
-    return np.isin(data.audience, list(subscale_or_item_audiences))
+    return data.of_audiences(subscale_or_item_audiences)
 
 
 def _instrument_block(instrument: Instrument, data: SurveyData, groups: _Groups, min_cell: int) -> dict[str, Any]:
@@ -411,7 +411,7 @@ def _gaps(instrument: Instrument, data: SurveyData, groups: _Groups, min_cell: i
     """Perception gaps: how staff and service users see peers, against peers' view of themselves."""
     language = instrument.languages[0]
     out: list[dict[str, Any]] = []
-    self_rows = data.audience == SELF_AUDIENCE
+    self_rows = data.of_audiences([SELF_AUDIENCE])
     targets: list[tuple[str, str, str, npt.NDArray[np.float64]]] = []
     for subscale in instrument.subscales:
         scores, _ = score_matrix(instrument, subscale, data.matrix([f"{instrument.id}.{i}" for i in subscale.items]))
@@ -429,7 +429,7 @@ def _gaps(instrument: Instrument, data: SurveyData, groups: _Groups, min_cell: i
         for other in [k for k in groups.keys if k != SELF_AUDIENCE]:
             if not _parallel(instrument, item_ids, other):
                 continue
-            mine, theirs = values[self_rows], values[data.audience == other]
+            mine, theirs = values[self_rows], values[data.of_audiences([other])]
             mine, theirs = mine[~np.isnan(mine)], theirs[~np.isnan(theirs)]
             if mine.size < min_cell or theirs.size < min_cell:
                 continue  # small cells never leave, not even as a gap

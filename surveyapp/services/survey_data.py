@@ -17,8 +17,8 @@ Two ways in, same result:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +42,15 @@ class SurveyData:
     minutes: npt.NDArray[np.float64]  # completion time
     columns: Mapping[str, int]
     codes: npt.NDArray[np.float64]
+    _audience_masks: dict[frozenset[str], npt.NDArray[np.bool_]] = field(default_factory=dict, compare=False, repr=False)
+
+    def of_audiences(self, keys: Iterable[str]) -> npt.NDArray[np.bool_]:
+        """Which rows come from one of the audiences ``keys`` (kept: a dashboard asks the same few sets many times)."""
+        wanted = frozenset(keys)
+        mask = self._audience_masks.get(wanted)
+        if mask is None:
+            mask = self._audience_masks[wanted] = np.isin(self.audience, list(wanted))
+        return mask
 
     def column(self, key: str) -> npt.NDArray[np.float64]:
         index = self.columns.get(key)
@@ -98,7 +107,7 @@ def load_survey_data(surveys: Sequence[Survey], keys: Sequence[str]) -> SurveyDa
         select(Audience.key, Response.survey_id, _minutes(Response.started_at, Response.submitted_at), Response.vector)
         .join(Audience, Audience.id == Response.audience_id)
         .where(submitted)
-        .order_by(Response.id)
+        .order_by(Response.pk)  # the table's own order: no index lookups
     )
     layout = survey_columns(surveys[0]) if len(surveys) == 1 else None
     positions = {key: i for i, key in enumerate(layout or [])}
@@ -136,7 +145,7 @@ def _codes_from_answers(submitted: ColumnElement, columns: Mapping[str, int], n:
     if not n or not columns:
         return codes
     ranked = (
-        select(Response.pk.label("rpk"), (func.dense_rank().over(order_by=Response.id) - 1).label("row"))
+        select(Response.pk.label("rpk"), (func.dense_rank().over(order_by=Response.pk) - 1).label("row"))
         .where(submitted)
         .subquery()
     )

@@ -118,6 +118,17 @@ def test_cliffs_delta_counts_pairs() -> None:
         cliffs_delta([], [1])
 
 
+values = st.one_of(st.integers(-3, 7).map(float), st.sampled_from([1 / 3, 2.5, 11 / 3, 4.25]))
+
+
+@given(st.lists(values, min_size=1, max_size=30), st.lists(values, min_size=1, max_size=30))
+def test_cliffs_delta_equals_counting_every_pair(a: list[float], b: list[float]) -> None:
+    """Whole numbers (frequency tables) and fractional scores (binary search) both equal the pair count."""
+    pairs = [(x, y) for x in a for y in b]
+    expected = (sum(y > x for x, y in pairs) - sum(y < x for x, y in pairs)) / len(pairs)
+    assert cliffs_delta(a, b) == pytest.approx(expected)
+
+
 @pytest.mark.parametrize(
     ("delta", "band"),
     [

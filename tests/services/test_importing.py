@@ -6,7 +6,9 @@ import csv
 import datetime as dt
 import io
 import json
+import threading
 import uuid
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -119,9 +121,7 @@ def test_imported_answers_point_at_their_responses_and_checks_come_back(make_sur
     survey = make_survey()
     add_synthetic_responses(survey, 5, NOW)  # keys already taken: the import's follow them
     assert import_responses(survey, wide_csv(peer(), staff(mini__comments="x"), peer(mini__clear="-9")), NOW, None).ok
-    answers = db.session.execute(
-        select(Response.id, Answer.response_pk).join(Response, Response.pk == Answer.response_pk)
-    ).all()
+    answers = db.session.execute(select(Response.id, Answer.response_pk).join(Response, Response.pk == Answer.response_pk)).all()
     assert len({pk for _, pk in answers}) == 8
     if db.engine.dialect.name == "sqlite":
         assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
@@ -464,3 +464,21 @@ def test_cli_import_prints_the_report_and_exits_1(app: Flask, make_survey, tmp_p
     result = app.test_cli_runner().invoke(args=["responses", "import", "mini-survey", str(good)])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "imported 2 responses"
+
+
+def test_json_documents_made_ahead_arrive_in_order_and_stop_with_the_caller() -> None:
+    from surveyapp.services.importing.storing import _made_ahead
+
+    threads = threading.active_count()
+    assert list(_made_ahead(iter(range(50)))) == list(range(50))
+
+    def broken() -> Iterator[int]:
+        yield 1
+        raise ValueError("row 7 is bad")
+
+    with pytest.raises(ValueError, match="row 7 is bad"):
+        list(_made_ahead(broken()))
+    stopped = _made_ahead(iter(range(1000)), depth=1)
+    assert next(stopped) == 0
+    stopped.close()  # the caller gives up (a database error): the maker must not wait forever
+    assert threading.active_count() == threads

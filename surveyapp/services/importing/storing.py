@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+import queue
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +22,8 @@ from ..survey_data import VECTOR_DTYPE
 from .checks import _fast_sqlite, _Meta
 from .constants import CHUNK, SKIPPED, VALUE
 from .judging import Render, _Judged
+
+_T = TypeVar("_T")
 
 # --- storing -----------------------------------------------------------------------------------------------------
 
@@ -60,15 +65,66 @@ def _store(survey: Survey, columns: Sequence[str], meta: _Meta, judged: list[_Ju
         _store_core(survey, rows, judged, now)
 
 
-def _rendered(judged: list[_Judged], n: int, render: Render, separator: str) -> list[str]:
-    """Per response, its answers as ``render`` writes them, joined by ``separator`` ("" if none is stored)."""
-    if not judged:
-        return [""] * n
-    matrix = np.empty((n, len(judged)), dtype=object)
-    for k, cells in enumerate(judged):
-        matrix[:, k] = cells.rendered(render, end=separator)  # "" where nothing is stored: joins to nothing
-    cut = len(separator)
-    return ["".join(row)[:-cut] for row in matrix.tolist()]
+class _Rendered:
+    """Every answer to ``judged`` as ``render`` writes it, ready to be joined per response."""
+
+    def __init__(self, judged: list[_Judged], render: Render, separator: str) -> None:
+        # per item, per row: its answer followed by the separator, or "" (which joins to nothing)
+        self.cells = [cells.rendered(render, end=separator) for cells in judged]
+        self.cut = len(separator)
+
+    def joined(self, picked: Sequence[int]) -> list[str]:
+        """Per response in ``picked``, its answers joined by the separator ("" if it has none)."""
+        if not self.cells:
+            return [""] * len(picked)
+        matrix = np.empty((len(picked), len(self.cells)), dtype=object)
+        index = np.asarray(picked, dtype=np.intp)
+        for k, column in enumerate(self.cells):
+            matrix[:, k] = column[index]
+        return ["".join(row)[: -self.cut] for row in matrix.tolist()]
+
+
+def _made_ahead(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
+    """``items``, made by a second thread up to ``depth`` ahead of the caller.
+
+    SQLite lets go of Python's interpreter lock while it runs a statement, so
+    the next JSON document is built while SQLite stores the previous one.
+    If the caller stops early (an error), the maker stops too.
+    """
+    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make() -> None:
+        try:
+            for item in items:
+                if not offer("item", item):
+                    return
+            offer("done", None)
+        except BaseException as exc:
+            offer("error", exc)
+
+    maker = threading.Thread(target=make, name="import-json", daemon=True)
+    maker.start()
+    try:
+        while True:
+            kind, value = ready.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        maker.join()
 
 
 def _numbered(judged: list[_Judged]) -> list[_Judged]:
@@ -137,11 +193,17 @@ def _store_sqlite(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.da
     numeric = [cells for cells in numbered if cells.verdict is not None]
     others = [cells for cells in numbered if cells.verdict is None]
     for statement, columns in ((_JSON_NUMBERS, numeric), (_JSON_TEXTS, others)):
-        bodies = _rendered(columns, len(rows.ids), _json_render, ",")
-        for start in range(0, len(rows.order), CHUNK):
-            chunk = [bodies[i] for i in rows.order[start : start + CHUNK]]
-            if any(chunk):
-                connection.execute(statement, {"first": first + start, "payload": "[{" + "},{".join(chunk) + "}]"})
+        for start, payload in _made_ahead(_json_documents(columns, rows.order)):
+            connection.execute(statement, {"first": first + start, "payload": payload})
+
+
+def _json_documents(columns: list[_Judged], order: list[int]) -> Iterator[tuple[int, str]]:
+    """Per chunk of responses (taken in ``order``): its offset and its answers to ``columns`` as one JSON document."""
+    rendered = _Rendered(columns, _json_render, ",")
+    for start in range(0, len(order), CHUNK):
+        bodies = rendered.joined(order[start : start + CHUNK])
+        if any(bodies):
+            yield start, "[{" + "},{".join(bodies) + "}]"
 
 
 def _copy_text(value: str) -> str:
@@ -186,14 +248,15 @@ def _copy_postgres(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.d
             for pk, i in zip(pks, rows.order, strict=True):
                 copy.write_row((pk, rows.ids[i], survey.id, rows.audience_ids[i], rows.languages[i], "submitted", "import",
                                 rows.submitted[i], now, rows.submitted[i], 0, 0, rows.vectors[i].tobytes()))  # fmt: skip
-        answers = _rendered(numbered, len(rows.ids), _copy_render, "\n")  # COPY text escapes newlines in values
+        rendered = _Rendered(numbered, _copy_render, "\n")  # COPY's text format escapes newlines in values
         with cursor.copy("COPY answer (response_pk, item_key_id, value_num, value_text, skipped) FROM STDIN") as copy:
             for start in range(0, len(rows.order), CHUNK):
+                answers = rendered.joined(rows.order[start : start + CHUNK])
                 lines = []
-                for pk, i in zip(pks[start : start + CHUNK], rows.order[start : start + CHUNK], strict=True):
-                    if answers[i]:
+                for pk, body in zip(pks[start : start + CHUNK], answers, strict=True):
+                    if body:
                         lead = f"{pk}\t"
-                        lines.append(lead + answers[i].replace("\n", "\n" + lead) + "\n")
+                        lines.append(lead + body.replace("\n", "\n" + lead) + "\n")
                 copy.write("".join(lines))
 
 
