@@ -137,6 +137,16 @@ def _numbered(judged: list[_Judged]) -> list[_Judged]:
 # ``[{"<item number>": value, ...}, ...]``, the n-th object being the response with key ``:first + n``.
 # Numeric items' answers in one statement, text and multi-choice items' in another, so that each
 # takes every value as it is, with no per-row CASE; null is "prefer not to answer".
+# The responses likewise: ``[[id, audience id, language, submitted], ...]``, and their vectors as one
+# blob of equal slices (SQLite's substr counts bytes in a blob).
+_JSON_RESPONSES = text(
+    "INSERT INTO response (pk, id, survey_id, audience_id, language, status, source, started_at, updated_at, "
+    "submitted_at, current_page, furthest_page, vector) "
+    "SELECT :first + r.key, r.value ->> 0, :survey, r.value ->> 1, r.value ->> 2, 'submitted', 'import', "
+    "r.value ->> 3, :now, r.value ->> 3, 0, 0, "
+    "CASE WHEN :width > 0 THEN substr(:vectors, r.key * :width + 1, :width) ELSE X'' END "
+    "FROM json_each(:rows) AS r"
+)
 _JSON_NUMBERS = text(
     "INSERT INTO answer (response_pk, item_key_id, value_num, value_text, skipped) "
     "SELECT :first + r.key, CAST(a.key AS INTEGER), a.atom, NULL, a.atom IS NULL "
@@ -158,11 +168,12 @@ def _json_render(key: str, kind: str, value: str) -> str:
 
 
 def _store_sqlite(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.datetime) -> None:
-    """Responses as plain tuples straight to the driver; answers as JSON that SQLite unpacks itself.
+    """Responses and answers as JSON documents that SQLite unpacks itself.
 
-    Binding five parameters per answer row from Python costs more than
-    SQLite's own work; one JSON document per few thousand responses costs
-    almost nothing. The first response's key comes from SQLite; the rest
+    Binding parameters row by row from Python costs more than SQLite's own
+    work; one JSON document per few thousand responses costs almost nothing,
+    and SQLite stores it in one step, during which the next one is built.
+    The first response's key comes from SQLite; the rest
     follow it (this transaction holds SQLite's only write lock, and SQLite
     gives a new row the largest key plus one, so the keys above are free).
 
@@ -178,18 +189,29 @@ def _store_sqlite(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.da
     if as_text is None:  # SQLite keeps times as text, in the form this processor writes
         raise RuntimeError("SQLite has no datetime processor")
     moments = {m: as_text(m) for m in {*rows.submitted, now}}
-    values = [
-        (rows.ids[i], survey.id, rows.audience_ids[i], rows.languages[i], moments[rows.submitted[i]], moments[now],
-         moments[rows.submitted[i]], rows.vectors[i].tobytes())
-        for i in rows.order
-    ]  # fmt: skip
-    insert_response = (
-        "INSERT INTO response (pk, id, survey_id, audience_id, language, status, source, started_at, updated_at, "
-        "submitted_at, current_page, furthest_page, vector) VALUES (?, ?, ?, ?, ?, 'submitted', 'import', ?, ?, ?, 0, 0, ?)"
-    )
-    first = connection.exec_driver_sql(insert_response, (None, *values[0])).lastrowid
-    if len(values) > 1:
-        connection.exec_driver_sql(insert_response, [(first + k, *v) for k, v in enumerate(values[1:], start=1)])
+    lead = rows.order[0]
+    first = connection.exec_driver_sql(
+        "INSERT INTO response (id, survey_id, audience_id, language, status, source, started_at, updated_at, "
+        "submitted_at, current_page, furthest_page, vector) VALUES (?, ?, ?, ?, 'submitted', 'import', ?, ?, ?, 0, 0, ?)",
+        (rows.ids[lead], survey.id, rows.audience_ids[lead], rows.languages[lead], moments[rows.submitted[lead]],
+         moments[now], moments[rows.submitted[lead]], rows.vectors[lead].tobytes()),
+    ).lastrowid  # fmt: skip
+    width = rows.vectors.shape[1] * rows.vectors.itemsize
+    for start in range(1, len(rows.order), CHUNK):
+        picked = rows.order[start : start + CHUNK]
+        connection.execute(
+            _JSON_RESPONSES,
+            {
+                "first": first + start,
+                "survey": survey.id,
+                "now": moments[now],
+                "width": width,
+                "rows": json.dumps(
+                    [[rows.ids[i], rows.audience_ids[i], rows.languages[i], moments[rows.submitted[i]]] for i in picked]
+                ),
+                "vectors": rows.vectors[picked].tobytes(),
+            },
+        )
     numeric = [cells for cells in numbered if cells.verdict is not None]
     others = [cells for cells in numbered if cells.verdict is None]
     for statement, columns in ((_JSON_NUMBERS, numeric), (_JSON_TEXTS, others)):
