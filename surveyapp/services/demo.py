@@ -102,6 +102,29 @@ def _ensure_admin(instance: Path, now: dt.datetime) -> str:
     return password
 
 
+#: the demo's free-text comments (made up), in the respondent's language
+COMMENTS = {
+    "en": [
+        "Clearer guidance on when to share personal experience would help everyone.",
+        "The peer specialist on our ward makes a real difference.",
+        "Peer specialists should be invited to team meetings.",
+        "I was never told what the peer specialist is there to do.",
+    ],
+    "he": [
+        "הנחיות ברורות יותר לגבי מתי לשתף מניסיון אישי יעזרו לכולם.",
+        "העמית/ה המומחה/ית במחלקה שלנו עושה הבדל אמיתי.",
+        "כדאי להזמין את העמיתים המומחים לישיבות הצוות.",
+        "אף אחד לא הסביר לי מה התפקיד של העמית/ה המומחה/ית.",
+    ],
+    "ar": [
+        "إرشادات أوضح حول متى تُشارَك التجربة الشخصية ستفيد الجميع.",
+        "أخصائي الدعم من الأقران في قسمنا يُحدث فرقًا حقيقيًا.",
+        "يجب دعوة أخصائيي الدعم من الأقران إلى اجتماعات الطاقم.",
+        "لم يشرح لي أحد ما هو دور أخصائي الدعم من الأقران.",
+    ],
+}
+
+
 def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int = SEED) -> int:
     """Insert ``n`` submitted synthetic responses (source 'demo') in one transaction."""
     rng = np.random.default_rng(seed)
@@ -133,7 +156,8 @@ def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int 
                     "furthest_page": 0,
                 }
             )
-            mine = [row for instrument in instruments for row in _answers(rng, instrument, audience, response_id)]
+            language = responses[-1]["language"]
+            mine = [row for instrument in instruments for row in _answers(rng, instrument, audience, response_id, language)]
             answers.extend(mine)
             responses[-1]["vector"] = answer_vector(
                 columns, {r["item_key"]: StoredValue(r["value_num"], r["value_text"], r["skipped"]) for r in mine}
@@ -149,7 +173,7 @@ def _language_weights(languages: list[str]) -> list[float]:
     return [w / total for w in weights]
 
 
-def _answers(rng: np.random.Generator, instrument: Instrument, audience: str, response_id: str) -> list[dict]:
+def _answers(rng: np.random.Generator, instrument: Instrument, audience: str, response_id: str, language: str) -> list[dict]:
     items = instrument.items_for(audience)
     if not items:
         return []
@@ -189,8 +213,11 @@ def _answers(rng: np.random.Generator, instrument: Instrument, audience: str, re
                 row["value_num"] = float(_likert(rng, instrument, item, audience, subscale_of, trait, general))
         elif item.type == "number" and item.min is not None and item.max is not None:
             row["value_num"] = float(min(item.max, max(item.min, round(rng.gamma(2.0, 2.5)))))
+        elif item.type in ("text", "longtext") and roll < 0.12:  # a few comments, without drawing more numbers
+            pool = COMMENTS.get(language, COMMENTS["en"])
+            row["value_text"] = pool[int(roll * 1000) % len(pool)]
         else:
-            continue  # free text is left empty in the demo
+            continue
         rows.append(row)
     return rows
 

@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from surveyapp.db import Response, Survey, db, insert_answers
+from surveyapp.db import Answer, ItemKey, Response, Survey, db, insert_answers
 from surveyapp.services.demo import add_synthetic_responses
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -28,6 +28,12 @@ def _with_comments(survey: Survey, n: int) -> Surveyed:
     first, second = db.session.scalars(
         select(Response.id).where(Response.survey_id == survey.id).order_by(Response.id).limit(2)
     ).all()
+    db.session.execute(  # the demo's own comments on these two make way for the test's
+        delete(Answer).where(
+            Answer.response_pk.in_(select(Response.pk).where(Response.id.in_([first, second]))),
+            Answer.item_key_id.in_(select(ItemKey.id).where(ItemKey.key == "mini.comments")),
+        )
+    )
     insert_answers(
         [
             {"response_id": first, "item_key": "mini.comments", "value_num": None, "value_text": HEBREW, "skipped": False},
