@@ -113,7 +113,7 @@ def test_a_file_with_three_bad_rows_imports_nothing_and_names_all_three(make_sur
     assert lines[0] == "row 3, column audience: 'nurse' is not an audience of this survey (allowed: peer, staff)"
     assert lines[1] == "row 5, column mini.clear: '6' is not an option (allowed: 1-5, -9 prefer not to answer)"
     assert lines[2] == "row 6, column mini.years: 'three' is not a number (allowed: a whole number from 0 to 50)"
-    assert lines[-1] == "nothing was imported: 3 problem(s) in 3 of 6 rows"
+    assert lines[-1] == "nothing was imported: 3 problems in 3 of 6 rows"
 
 
 def test_imported_answers_point_at_their_responses_and_checks_come_back(make_survey) -> None:
@@ -146,6 +146,9 @@ def test_a_good_file_is_stored_as_submitted_imported_responses(make_survey) -> N
     assert report.ok, report.lines()
     assert report.imported == 2
     assert report.summary() == "imported 2 responses"
+    assert ImportReport(1, 1).summary() == "imported 1 response"
+    one = ImportReport(1, 0, (importing.ImportProblem(2, "audience", "x", "is not an audience"),), 1, 1)
+    assert one.summary() == "nothing was imported: 1 problem in 1 of 1 row"
     first = db.session.scalars(select(Response).where(Response.id == "paper-001")).one()
     assert (first.status, first.source, first.language) == ("submitted", "import", "he")
     assert utc(first.submitted_at) == dt.datetime(2026, 10, 2, tzinfo=dt.UTC)

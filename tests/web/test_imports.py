@@ -85,7 +85,7 @@ def test_a_bad_file_shows_every_problem_and_imports_nothing(client: FlaskClient,
     assert response.status_code == 400
     assert stored() == 0
     page = response.text
-    assert "nothing was imported: 4 problem(s) in 2 of 3 rows" in page
+    assert "nothing was imported: 4 problems in 2 of 3 rows" in page
     assert "<td>file</td><td>mini.colour</td>" in page
     assert "<td>3</td><td>audience</td><td>nurse</td><td>is not an audience of this survey (allowed: peer, staff)</td>" in page
     assert "<td>4</td><td>mini.clear</td><td>9</td><td>is not an option for audience peer" in page

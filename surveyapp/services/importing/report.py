@@ -50,10 +50,10 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.ok:
-            return f"imported {self.imported} responses"
-        rows = f" in {self.bad_rows} of {self.rows} rows" if self.bad_rows else ""
+            return f"imported {_counted(self.imported, 'response')}"
+        rows = f" in {self.bad_rows} of {_counted(self.rows, 'row')}" if self.bad_rows else ""
         listed = f" (the first {len(self.problems)} are listed)" if self.truncated else ""
-        return f"nothing was imported: {self.problem_count} problem(s){rows}{listed}"
+        return f"nothing was imported: {_counted(self.problem_count, 'problem')}{rows}{listed}"
 
     def lines(self) -> list[str]:
         """The report as text, one problem a line, then the summary."""
@@ -102,3 +102,7 @@ class _Problems:
     def report(self, rows: int, extra_bad_rows: int) -> ImportReport:
         listed = self.file + [p for _, _, p in sorted(self.found, key=lambda f: (f[0], f[1]))]
         return ImportReport(rows, 0, tuple(listed[:MAX_PROBLEMS]), self.count, int(self.bad.sum()) + extra_bad_rows)
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
