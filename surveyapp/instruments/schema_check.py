@@ -110,6 +110,8 @@ def _pattern(error: ValidationError, path: Path) -> Iterator[Found]:
         fix = 'write a quoted semantic version such as "1.0.0"'
     elif field in ("languages",) or (len(path) >= 2 and path[-2] == "languages"):
         fix = "use a 2- or 3-letter lower-case language code such as en, he, ar"
+    elif field in ("slug", "series") and len(path) == 1:  # a survey spec's address and series
+        fix = "use lower-case letters, digits and '-' (3 to 80 characters for a slug), e.g. peer-role-2026"
     else:
         fix = "use lower-case letters, digits and '_' (ids of instruments may also use '-'), starting with a letter"
     yield path, f"'{error.instance}' has the wrong form", fix

@@ -227,12 +227,13 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]
         if status == "submitted":
             submitted[audience] += n
     hidden = suppress(submitted, min_cell, total_shown=True)
+    own = data.survey_id == survey.id  # comparing waves loads the whole series; the overview is this survey's
     minutes = data.minutes
     labels = survey.texts.get("audience_labels") or {}
     per_audience = []
     for key in started:
         shown = hidden.shows(key)
-        mask = data.of_audiences([key])
+        mask = data.of_audiences([key]) & own
         per_audience.append(
             {
                 "key": key,
@@ -240,7 +241,7 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]
                 "started": started[key] if shown else None,
                 "submitted": submitted[key] if shown else None,
                 "completion_rate": (submitted[key] / started[key] if started[key] else None) if shown else None,
-                "median_minutes": float(np.nanmedian(minutes[mask])) if shown and mask.any() else None,
+                "median_minutes": _median_minutes(minutes[mask]) if shown else None,
                 "hidden": not shown,
             }
         )
@@ -252,17 +253,24 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]
         .order_by(day)
     ).all()
     total_started = sum(started.values())
+    total_submitted = sum(submitted.values())
     total_ok = not hidden.total_hidden
     return {
         "audiences": per_audience,
         "started": total_started if total_ok else None,
-        "submitted": len(data) if total_ok else None,
-        "completion_rate": (len(data) / total_started if total_started else None) if total_ok else None,
-        "median_minutes": float(np.nanmedian(minutes)) if len(data) >= min_cell and total_ok else None,
+        "submitted": total_submitted if total_ok else None,
+        "completion_rate": (total_submitted / total_started if total_started else None) if total_ok else None,
+        "median_minutes": _median_minutes(minutes[own]) if total_submitted >= min_cell and total_ok else None,
         # a day with fewer than min_cell submissions shows as "fewer than N", never exactly
         "by_day": [{"date": str(d), "submitted": int(c) if c >= min_cell else None} for d, c in by_day],
         "note": hidden.note({a["key"]: a["label"] for a in per_audience}),
     }
+
+
+def _median_minutes(minutes: npt.NDArray[np.float64]) -> float | None:
+    """The median completion time, or None when no response has one (all imported, say)."""
+    known = minutes[~np.isnan(minutes)]
+    return float(np.median(known)) if known.size else None
 
 
 def _asked_rows(instrument: Instrument, subscale_or_item_audiences: Sequence[str], data: SurveyData) -> npt.NDArray[np.bool_]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Float, Integer, and_, case, cast, func, literal, select
+from sqlalchemy import Float, Integer, and_, case, cast, func, literal, null, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..db import Answer, Audience, ItemKey, Response, Survey, db
@@ -39,7 +39,8 @@ VECTOR_DTYPE = np.dtype("<f4")
 class SurveyData:
     audience: npt.NDArray[np.str_]
     wave: npt.NDArray[np.int64]
-    minutes: npt.NDArray[np.float64]  # completion time
+    minutes: npt.NDArray[np.float64]  # completion time; NaN where unknown (imported responses)
+    survey_id: npt.NDArray[np.int64]
     columns: Mapping[str, int]
     codes: npt.NDArray[np.float64]
     _audience_masks: dict[frozenset[str], npt.NDArray[np.bool_]] = field(default_factory=dict, compare=False, repr=False)
@@ -97,6 +98,11 @@ def _minutes(start: ColumnElement, end: ColumnElement) -> ColumnElement:
     return func.extract("epoch", end - start) / 60.0
 
 
+def _completion_minutes() -> ColumnElement:
+    """Minutes from start to submission; unknown (NULL) for imported responses, which carry no start time."""
+    return case((Response.source == "import", null()), else_=_minutes(Response.started_at, Response.submitted_at))
+
+
 def load_survey_data(surveys: Sequence[Survey], keys: Sequence[str]) -> SurveyData:
     """Submitted responses of ``surveys`` (one survey, or every wave of a series) with the ``keys`` columns."""
     survey_ids = [s.id for s in surveys]
@@ -104,7 +110,7 @@ def load_survey_data(surveys: Sequence[Survey], keys: Sequence[str]) -> SurveyDa
     columns = {key: index for index, key in enumerate(dict.fromkeys(keys))}
     submitted = and_(Response.survey_id.in_(survey_ids), Response.status == "submitted")
     query = (
-        select(Audience.key, Response.survey_id, _minutes(Response.started_at, Response.submitted_at), Response.vector)
+        select(Audience.key, Response.survey_id, _completion_minutes(), Response.vector)
         .join(Audience, Audience.id == Response.audience_id)
         .where(submitted)
         .order_by(Response.pk)  # the table's own order: no index lookups
@@ -113,12 +119,13 @@ def load_survey_data(surveys: Sequence[Survey], keys: Sequence[str]) -> SurveyDa
     positions = {key: i for i, key in enumerate(layout or [])}
     take = [(index, positions[key]) for key, index in columns.items() if key in positions]
     cursor = db.session.connection().execute(query).cursor  # plain tuples: no per-row objects
-    audience_parts, wave_parts, minute_parts, code_parts = [], [], [], []
+    audience_parts, wave_parts, survey_parts, minute_parts, code_parts = [], [], [], [], []
     complete = True
     while rows := cursor.fetchmany(20_000):  # bounded memory however large the survey
         size = len(rows)
         audience_parts.append(np.array([r[0] for r in rows], dtype=str))
         wave_parts.append(np.fromiter((wave_of[r[1]] for r in rows), dtype=np.int64, count=size))
+        survey_parts.append(np.fromiter((r[1] for r in rows), dtype=np.int64, count=size))
         minute_parts.append(np.fromiter((np.nan if r[2] is None else r[2] for r in rows), dtype=np.float64, count=size))
         if complete and layout is not None and all(r[3] is not None for r in rows):
             stacked = np.frombuffer(b"".join(r[3] for r in rows), dtype=VECTOR_DTYPE).reshape(size, len(layout))
@@ -131,13 +138,14 @@ def load_survey_data(surveys: Sequence[Survey], keys: Sequence[str]) -> SurveyDa
     n = sum(len(a) for a in audience_parts)
     audience = np.concatenate(audience_parts) if audience_parts else np.array([], dtype=str)
     wave = np.concatenate(wave_parts) if wave_parts else np.array([], dtype=np.int64)
+    survey_id = np.concatenate(survey_parts) if survey_parts else np.array([], dtype=np.int64)
     minutes = np.concatenate(minute_parts) if minute_parts else np.array([], dtype=np.float64)
     if complete and code_parts:
         codes = np.concatenate(code_parts)
     else:
         code_parts.clear()
         codes = _codes_from_answers(submitted, columns, n)
-    return SurveyData(audience=audience, wave=wave, minutes=minutes, columns=columns, codes=codes)
+    return SurveyData(audience=audience, wave=wave, minutes=minutes, survey_id=survey_id, columns=columns, codes=codes)
 
 
 def _codes_from_answers(submitted: ColumnElement, columns: Mapping[str, int], n: int) -> npt.NDArray[np.float64]:

@@ -34,6 +34,8 @@ def create_survey(spec_text: str, source: str, instruments_dir: str | Path, now:
     spec = parse_survey_spec(spec_text, source, instruments)
     if db.session.scalar(select(Survey.id).where(Survey.slug == spec.slug)) is not None:
         raise SurveyError(f"a survey with the address '{spec.slug}' already exists; set another 'slug:' in the spec")
+    if spec.series:
+        _check_wave(spec.series, spec.wave)
     survey = _survey_from_spec(spec, now)
     for position, key in enumerate(spec.instruments):
         registered = store_instrument(instruments[key], now)
@@ -44,6 +46,18 @@ def create_survey(spec_text: str, source: str, instruments_dir: str | Path, now:
     record("survey.create", actor, survey.slug, {"instruments": list(spec.instruments)}, now)
     db.session.commit()
     return survey
+
+
+def _check_wave(series: str, wave: int | None) -> None:
+    """Two surveys of one series with the same wave number would be pooled as one wave on the dashboards."""
+    waves = db.session.execute(select(Survey.slug, Survey.wave).where(Survey.series == series)).all()
+    taken = {w: slug for slug, w in waves if w is not None}
+    if wave is not None and wave in taken:
+        following = max(taken) + 1
+        raise SurveyError(
+            f"wave {wave} of the series '{series}' already exists (survey '{taken[wave]}'); "
+            f"set 'wave: {following}' for the next wave, or another 'series:' for a separate survey"
+        )
 
 
 def _survey_from_spec(spec: SurveySpec, now: dt.datetime) -> Survey:

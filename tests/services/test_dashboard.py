@@ -141,6 +141,31 @@ def test_waves_of_a_series(make_survey) -> None:
     assert ("wave", "Wave") in grouping_options(second)
     result = survey_dashboard(second, by="wave")
     assert [(g["label"], g["n"]) for g in result["groups"]] == [("Wave 1", 30), ("Wave 2", 30)]
+    overview = result["overview"]  # still this survey's own: 30 started, 30 submitted
+    assert (overview["started"], overview["submitted"], overview["completion_rate"]) == (30, 30, 1.0)
+    assert overview["median_minutes"] == survey_dashboard(second)["overview"]["median_minutes"]
+    with pytest.raises(SurveyError, match=r"wave 2 of the series 'mini' already exists .*'mini-survey-2'.*wave: 3"):
+        make_survey(slug="mini-survey-3", series="mini", wave=2)
+
+
+def test_imported_responses_have_no_completion_time(make_survey) -> None:
+    """An import knows when a response was submitted, not how long it took: no minutes, not zero minutes."""
+    from surveyapp.services.importing import import_responses
+
+    survey = make_survey()
+    add_synthetic_responses(survey, 30, NOW)
+    before = survey_dashboard(survey)["overview"]
+    rows = "audience,mini.clear\n" + "peer,4\n" * 12
+    assert import_responses(survey, rows, NOW, None).ok
+    after = survey_dashboard(survey)["overview"]
+    assert after["submitted"] == 42
+    assert after["median_minutes"] == before["median_minutes"]
+    imported_only = make_survey(slug="paper-only")
+    assert import_responses(imported_only, rows, NOW, None).ok
+    overview = survey_dashboard(imported_only)["overview"]
+    assert overview["submitted"] == 12
+    assert overview["median_minutes"] is None
+    assert next(a for a in overview["audiences"] if a["key"] == "peer")["median_minutes"] is None
 
 
 def test_audience_ids_are_the_surveys_own(make_survey) -> None:

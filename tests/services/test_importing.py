@@ -278,6 +278,22 @@ def test_duplicate_response_ids_in_the_file_and_in_the_database(make_survey) -> 
     assert stored_count() == 1
 
 
+def test_a_file_imported_again_gets_one_line_about_its_ids_and_its_other_problems_stay_visible(make_survey) -> None:
+    survey = make_survey()
+    first = [peer(response_id=f"p-{k}") for k in range(8)]
+    assert import_responses(survey, wide_csv(*first), NOW, None).ok
+    again = wide_csv(*first[:4], peer(response_id="p-4", audience="visitor"), *first[5:])
+    report = import_responses(survey, again, NOW, None)
+    assert [str(p) for p in report.problems] == [
+        "file, column response_id: 8 rows (from row 2) have a response id that is already in the database: these "
+        "responses were imported or collected before. To import them into another survey, empty the response_id "
+        "column and new ids are made.",
+        "row 6, column audience: 'visitor' is not an audience of this survey (allowed: peer, staff)",
+    ]
+    assert report.summary() == "nothing was imported: 9 problems in 8 of 8 rows"
+    assert stored_count() == 8
+
+
 def test_a_clash_only_the_database_notices_still_stores_nothing(make_survey, monkeypatch) -> None:
     survey = make_survey()
     assert import_responses(survey, wide_csv(peer(response_id="p-1")), NOW, None).ok
@@ -310,7 +326,11 @@ def test_empty_files(make_survey, text: str, expected: str) -> None:
 
 def test_not_utf8(make_survey) -> None:
     report = import_responses(make_survey(), "audience,mini.comments\npeer,café\n".encode("latin-1"), NOW, None)
-    assert "not UTF-8" in only_problem(report)
+    assert "not UTF-8 text (line 2 has a character in another encoding)" in only_problem(report)
+    for slug, start, kind in [("spss", b"$FL2\x00\xff", "an SPSS data file (.sav)"), ("zip", b"PK\x03\x04\x14", "a ZIP file")]:
+        report = import_responses(make_survey(slug=f"{slug}-upload"), start + b"\xff" * 40, NOW, None)
+        assert only_problem(report).startswith(f"file: this is {kind}")
+        assert "not a CSV file" in only_problem(report)
 
 
 def test_not_csv(make_survey) -> None:

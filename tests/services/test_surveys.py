@@ -39,6 +39,7 @@ def spec_problems(**changes: object) -> list[str]:
         ({"anonymity": "secret"}, "anonymity: 'secret' is not allowed here"),
         ({"opens_at": "2026-12-01", "closes_at": "2026-11-01"}, "closes (2026-11-01) before it opens (2026-12-01)"),
         ({"colour": "blue"}, "colour: unknown key 'colour'"),
+        ({"slug": "peer_role"}, "slug: 'peer_role' has the wrong form (fix: use lower-case letters, digits and '-'"),
     ],
 )
 def test_spec_problems_name_the_field(changes: dict, expected: str) -> None:

@@ -86,8 +86,7 @@ def _import(survey: Survey, source: str | bytes | IO[str] | IO[bytes], now: dt.d
     try:
         content = _read(source)
     except UnicodeDecodeError as exc:
-        reason = f"the file is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'"
-        return ImportReport(0, 0, (ImportProblem(None, None, "", reason),), 1)
+        return ImportReport(0, 0, (ImportProblem(None, None, "", _not_text(exc)),), 1)
     reader = csv.reader(io.StringIO(content, newline=""))
     try:
         records = list(reader)
@@ -137,6 +136,28 @@ def _import(survey: Survey, source: str | bytes | IO[str] | IO[bytes], now: dt.d
     record("responses.import", actor, survey.slug, {"responses": n}, now)
     db.session.commit()
     return ImportReport(n, n)
+
+
+#: how files that are not CSV text begin, and what they are
+_SIGNATURES = (
+    (b"$FL2", "an SPSS data file (.sav)"),
+    (b"$FL3", "an SPSS data file (.sav)"),
+    (b"PK\x03\x04", "a ZIP file (an Excel .xlsx workbook, or a data package)"),
+    (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook"),
+    (b"%PDF", "a PDF document"),
+)
+
+
+def _not_text(error: UnicodeDecodeError) -> str:
+    data = bytes(error.object)
+    for start, kind in _SIGNATURES:
+        if data.startswith(start):
+            return f"this is {kind}, not a CSV file: save or export the data as 'CSV UTF-8' and upload that"
+    line = data[: error.start].count(b"\n") + 1
+    return (
+        f"the file is not UTF-8 text (line {line} has a character in another encoding); "
+        "in Excel use Save As > 'CSV UTF-8 (Comma delimited)', or save it as UTF-8 in your editor"
+    )
 
 
 def _read(source: str | bytes | IO[str] | IO[bytes]) -> str:

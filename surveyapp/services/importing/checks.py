@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 from ...db import Response, Survey, db
 from ...instruments import Instrument
 from ...instruments.conditions import All, AnyOf, Compare, Condition, Not, evaluate, referenced_items
-from .constants import BAD, EMPTY, ID_PATTERN, MARKED, SKIPPED, VALUE
+from .constants import BAD, EMPTY, ID_PATTERN, MARKED, SKIPPED, SUMMARISED_FROM, VALUE
 from .judging import _Judged
 from .report import _Problems
 
@@ -107,9 +107,19 @@ def _check_ids(cells_of: list[tuple[str, ...]], columns: dict[str, int], problem
             reasons.append(f"appears twice in the file (first in row {problems.row_numbers[first[value]]})")
         else:
             first[value] = i
-    for value in sorted(_existing_ids(list(first))):
-        bad.append(first[value])
-        reasons.append("is already in the database (this response was imported or collected before)")
+    existing = sorted(first[value] for value in _existing_ids(list(first)))
+    if len(existing) > SUMMARISED_FROM:
+        problems.add_summary(
+            np.array(existing, dtype=np.intp),
+            "response_id",
+            f"{len(existing):,} rows (from row {problems.row_numbers[existing[0]]}) have a response id that is already "
+            "in the database: these responses were imported or collected before. To import them into another "
+            "survey, empty the response_id column and new ids are made.",
+        )
+    else:
+        for index in existing:
+            bad.append(index)
+            reasons.append("is already in the database (this response was imported or collected before)")
     if bad:
         sort = np.argsort(np.array(bad), kind="stable")
         problems.add_many(np.array(bad)[sort], "response_id", order, [ids[bad[k]] for k in sort], [reasons[k] for k in sort])

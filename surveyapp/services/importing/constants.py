@@ -8,6 +8,8 @@ from ...instruments import NOT_SHOWN
 
 #: problems listed in full; the report still counts every one
 MAX_PROBLEMS = 1000
+#: more rows than this with ids already in the database are reported in one line, not one each
+SUMMARISED_FROM = 5
 #: responses per insert statement
 CHUNK = 5000
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")

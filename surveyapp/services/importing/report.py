@@ -39,6 +39,7 @@ class ImportReport:
     problems: tuple[ImportProblem, ...] = ()  # the first MAX_PROBLEMS, in file order
     problem_count: int = 0  # every problem, listed or not
     bad_rows: int = 0
+    folded: int = 0  # problems told in a line about many rows, beyond that one line
 
     @property
     def ok(self) -> bool:
@@ -46,7 +47,7 @@ class ImportReport:
 
     @property
     def truncated(self) -> bool:
-        return self.problem_count > len(self.problems)
+        return self.problem_count - self.folded > len(self.problems)
 
     def summary(self) -> str:
         if self.ok:
@@ -70,10 +71,20 @@ class _Problems:
         self.found: list[tuple[int, int, ImportProblem]] = []  # (row, column order, problem)
         self.kept: dict[int, int] = {}  # column order -> problems kept: the first MAX_PROBLEMS of each column
         self.count = 0
+        self.folded = 0
 
     def add_file(self, column: str | None, value: str, reason: str) -> None:
         self.file.append(ImportProblem(None, column, value, reason))
         self.count += 1
+
+    def add_summary(self, indexes: npt.NDArray[np.intp], column: str, reason: str) -> None:
+        """Many data rows with one problem, listed once (so that other problems are not buried under them)."""
+        if not len(indexes):
+            return
+        self.count += len(indexes)
+        self.folded += len(indexes) - 1
+        self.bad[indexes] = True
+        self.file.append(ImportProblem(None, column, "", reason))
 
     def add_row(self, row_number: int, column: str | None, order: int, value: str, reason: str) -> None:
         """A problem on a row that is not a data row (it has the wrong number of cells)."""
@@ -101,7 +112,8 @@ class _Problems:
 
     def report(self, rows: int, extra_bad_rows: int) -> ImportReport:
         listed = self.file + [p for _, _, p in sorted(self.found, key=lambda f: (f[0], f[1]))]
-        return ImportReport(rows, 0, tuple(listed[:MAX_PROBLEMS]), self.count, int(self.bad.sum()) + extra_bad_rows)
+        bad_rows = int(self.bad.sum()) + extra_bad_rows
+        return ImportReport(rows, 0, tuple(listed[:MAX_PROBLEMS]), self.count, bad_rows, self.folded)
 
 
 def _counted(n: int, noun: str) -> str:
