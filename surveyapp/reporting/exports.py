@@ -59,6 +59,15 @@ class ExportFormat:
     write: Callable[[ExportPlan, ExportOptions], Iterator[bytes]]
     description: str
 
+    def download_name(self, slug: str, options: ExportOptions) -> str:
+        """The file name, telling apart the downloads one survey can give: ``demo-wide-labels-he.csv``."""
+        stem, dot, extension = self.filename.format(slug=slug).partition(".")
+        labelled = self.name in ("long", "spss") or (self.name == "wide" and options.labels)
+        parts = [stem, *(["labels"] if options.labels and self.name == "wide" else [])]
+        if labelled and options.language:  # the language of the labels; codebooks hold every language
+            parts.append(options.language)
+        return "-".join(parts) + dot + extension
+
 
 FORMATS: dict[str, ExportFormat] = {
     "wide": ExportFormat(

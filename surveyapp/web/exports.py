@@ -44,5 +44,5 @@ def download(slug: str, fmt: str) -> Response:
     return Response(
         stream_with_context(chunks),
         mimetype=chosen.mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{chosen.filename.format(slug=slug)}"'},
+        headers={"Content-Disposition": f'attachment; filename="{chosen.download_name(slug, options)}"'},
     )

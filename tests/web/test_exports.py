@@ -36,6 +36,15 @@ def test_researcher_with_grant_downloads(client: FlaskClient, make_survey) -> No
     assert body.startswith("\ufeffresponse_id,")
     assert body.count("\r\n") == 21
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "export")) == 1
+    named = {  # each kind of download has its own name, so one does not overwrite another in Downloads
+        "wide?labels=1&language=he": "mini-survey-wide-labels-he.csv",
+        "wide?language=he": "mini-survey-wide.csv",  # codes: the same in every language
+        "codebook-html?language=he": "mini-survey-codebook.html",  # every language anyway
+        "spss?language=he": "mini-survey-he.sav",
+    }
+    for query, name in named.items():
+        header = client.get(f"/dashboard/mini-survey/export/{query}").headers["Content-Disposition"]
+        assert header == f'attachment; filename="{name}"'
     assert client.get("/dashboard/mini-survey/export/pdf").status_code == 404
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -17,15 +16,6 @@ from surveyapp.services.accounts import create_user
 PASSWORD = "correct horse battery"
 GOOD = "audience,language,mini.clear,mini.valued,mini.comments\r\npeer,he,4,5,שלום\r\nstaff,en,9,4,\r\n"
 BAD = "audience,language,mini.clear,mini.valued,mini.colour\r\npeer,he,4,5,\r\nnurse,en,9,4,\r\npeer,en,9,<b>x</b>,\r\n"
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    if "imports" not in app.blueprints:  # until surveyapp/__init__.py registers it
-        from surveyapp.web.imports import bp
-
-        app.register_blueprint(bp)
-    return app.test_client()
 
 
 @pytest.fixture
@@ -86,10 +76,11 @@ def test_a_bad_file_shows_every_problem_and_imports_nothing(client: FlaskClient,
     assert stored() == 0
     page = response.text
     assert "nothing was imported: 4 problems in 2 of 3 rows" in page
-    assert "<td>file</td><td>mini.colour</td>" in page
-    assert "<td>3</td><td>audience</td><td>nurse</td><td>is not an audience of this survey (allowed: peer, staff)</td>" in page
-    assert "<td>4</td><td>mini.clear</td><td>9</td><td>is not an option for audience peer" in page
-    assert "<td>4</td><td>mini.valued</td><td>&lt;b&gt;x&lt;/b&gt;</td>" in page  # cell text is escaped
+    assert '<td>file</td><td class="nowrap">mini.colour</td>' in page
+    cells = '<td>{}</td><td class="nowrap">{}</td><td>{}</td><td>{}'
+    assert cells.format(3, "audience", "nurse", "is not an audience of this survey (allowed: peer, staff)</td>") in page
+    assert cells.format(4, "mini.clear", "9", "is not an option for audience peer") in page
+    assert cells.format(4, "mini.valued", "&lt;b&gt;x&lt;/b&gt;", "") in page  # cell text is escaped
     assert "<b>x</b>" not in page
 
 
@@ -103,3 +94,15 @@ def test_no_file_chosen(client: FlaskClient, survey) -> None:
 def test_unknown_survey(client: FlaskClient, survey) -> None:
     sign_in(client, "admin")
     assert client.get("/admin/surveys/nope/import").status_code == 404
+
+
+def test_pages_lead_to_each_other(client: FlaskClient, survey) -> None:
+    """Home -> sign in; surveys -> export and import; import -> export and results."""
+    assert 'href="/login"' in client.get("/").text
+    sign_in(client, "admin")
+    surveys = client.get("/admin/").text
+    assert 'href="/dashboard/mini-survey/export"' in surveys
+    assert 'href="/admin/surveys/mini-survey/import"' in surveys
+    page = client.get("/admin/surveys/mini-survey/import").text
+    assert 'href="/dashboard/mini-survey/export"' in page
+    assert 'href="/dashboard/mini-survey"' in page
