@@ -34,7 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings["BASE_URL"].startswith("https://"),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=settings["MAX_UPLOAD_MB"] * 1024 * 1024,
     )
     register_extensions(app)
     register_blueprints(app)
@@ -51,6 +51,11 @@ ERROR_PAGES = {
         "Your account cannot open this page. If you need it, ask an administrator to grant you access to this survey.",
     ),
     404: ("Not found", "There is no page at this address."),
+    413: (
+        "File too large",
+        "The largest file this server accepts is {max_upload_mb} MB. Split the file, or ask an administrator to import "
+        "it on the server with `surveyapp responses import` (no size limit there).",
+    ),
 }
 
 
@@ -61,6 +66,7 @@ def register_error_pages(app: Flask) -> None:
 
     def render(error: HTTPException) -> tuple[str, int]:
         title, message = ERROR_PAGES[error.code or 400]
+        message = message.format(max_upload_mb=app.config["MAX_UPLOAD_MB"])
         detail = error.description if error.code == 400 and error.description else message
         return render_template("error.html", title=title, message=detail), error.code or 400
 

@@ -39,6 +39,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("INSTRUMENTS_DIR", str(PROJECT_ROOT / "instruments"), "Directory of instrument YAML files."),
     Setting("BASE_URL", "http://127.0.0.1:5000", "Public address used in printed respondent links."),
+    Setting(
+        "MAX_UPLOAD_MB",
+        16,
+        "Largest file the web forms accept (survey specs, response imports), in megabytes. An import needs about "
+        "25 MB of memory per MB of CSV; import larger files with `surveyapp responses import` on the server.",
+        int,
+    ),
 )
 
 

@@ -106,3 +106,15 @@ def test_pages_lead_to_each_other(client: FlaskClient, survey) -> None:
     page = client.get("/admin/surveys/mini-survey/import").text
     assert 'href="/dashboard/mini-survey/export"' in page
     assert 'href="/dashboard/mini-survey"' in page
+
+
+def test_a_file_over_the_upload_limit_says_the_limit_and_the_way_round(client: FlaskClient, survey, app) -> None:
+    sign_in(client, "admin")
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    big = ("audience,mini.clear\r\n" + "peer,4\r\n" * 400).encode()
+    response = client.post(
+        "/admin/surveys/mini-survey/import", data={"file": (io.BytesIO(big), "big.csv")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 413
+    assert "The largest file this server accepts is 16 MB" in response.text
+    assert "surveyapp responses import" in response.text
