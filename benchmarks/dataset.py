@@ -21,22 +21,23 @@ N_ITEMS = 40
 N_SUBSCALES = 8
 
 
-def instrument_yaml() -> str:
+def instrument_yaml(n_items: int = N_ITEMS, ident: str = "bench40", n_subscales: int = N_SUBSCALES) -> str:
+    """A one-page likert instrument of ``n_items`` items in ``n_subscales`` equal subscales."""
     labels = "\n".join(f"      - {{code: {c}, label: {{en: '{c}'}}}}" for c in range(1, 6))
     items = "\n".join(
         f"  - id: q{i:02d}\n    type: likert\n    scale: agree5\n    allow_skip: true\n"
         f"    reverse: {'true' if i % 5 == 4 else 'false'}\n"
         f"    text:\n      peer: {{en: 'I statement {i}'}}\n      staff: {{en: 'Peers statement {i}'}}\n"
         f"      service_user: {{en: 'The peer statement {i}'}}"
-        for i in range(N_ITEMS)
+        for i in range(n_items)
     )
-    per = N_ITEMS // N_SUBSCALES
+    per = n_items // n_subscales
     subscales = "\n".join(
         f"  - id: s{s}\n    label: {{en: 'Subscale {s}'}}\n"
         f"    items: [{', '.join(f'q{i:02d}' for i in range(s * per, (s + 1) * per))}]"
-        for s in range(N_SUBSCALES)
+        for s in range(n_subscales)
     )
-    return f"""id: bench40
+    return f"""id: {ident}
 version: "1.0.0"
 languages: [en]
 title: {{en: Benchmark instrument}}

@@ -35,6 +35,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         MAX_CONTENT_LENGTH=settings["MAX_UPLOAD_MB"] * 1024 * 1024,
+        # a form's token lives as long as its session: a respondent may leave a page open for hours
+        WTF_CSRF_TIME_LIMIT=None,
+        # WTForms' own messages are never shown to respondents (their questions have Peerscope's translated
+        # messages); without this every request would load WTForms' translation catalogue from disk
+        WTF_I18N_ENABLED=False,
     )
     register_extensions(app)
     register_blueprints(app)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..db import Answer, Audience, Invitation, ItemKey, Response, Survey, db, item_key_ids
@@ -139,12 +139,20 @@ def answers_of(response: Response) -> dict[str, StoredValue]:
 
 
 def save_page(
-    response: Response, page: SurveyPage, values: Mapping[str, StoredValue | None], next_page: int, now: dt.datetime
+    response: Response,
+    page: SurveyPage,
+    values: Mapping[str, StoredValue | None],
+    next_page: int,
+    now: dt.datetime,
+    stored: Mapping[str, StoredValue] | None = None,
 ) -> None:
     """Replace the answers on ``page`` with ``values`` and move the respondent to ``next_page``.
 
     Values are already parsed and checked (instruments.answers.parse_answer);
-    answers to items hidden by show_if are dropped, never stored.
+    answers to items hidden by show_if are dropped, never stored. ``stored``:
+    the response's answers as the caller just read them (read again if not
+    given). The answers are written with one statement, not as ORM objects:
+    this is the request every respondent makes on every page.
     """
     if response.status != "in_progress":
         raise PageOutOfOrderError("this response was already submitted")
@@ -154,7 +162,7 @@ def save_page(
     unknown = set(values) - set(keys)
     if unknown:
         raise PageOutOfOrderError(f"answers to questions not on this page: {', '.join(sorted(unknown))}")
-    merged = {**answers_of(response), **{k: v for k, v in values.items() if v is not None}}
+    merged = {**(answers_of(response) if stored is None else stored), **{k: v for k, v in values.items() if v is not None}}
     for key in keys:
         if values.get(key) is None:
             merged.pop(key, None)
@@ -163,11 +171,14 @@ def save_page(
     db.session.execute(
         delete(Answer).where(Answer.response_pk == response.pk, Answer.item_key_id.in_([numbers[k] for k in keys]))
     )
-    db.session.add_all(
-        Answer(response_pk=response.pk, item_key_id=numbers[key], value_num=v.num, value_text=v.text, skipped=v.skipped)
+    rows = [
+        {"response_pk": response.pk, "item_key_id": numbers[key], "value_num": v.num, "value_text": v.text,
+         "skipped": v.skipped}
         for key, v in values.items()
         if v is not None and key in shown
-    )
+    ]  # fmt: skip
+    if rows:
+        db.session.execute(insert(Answer), rows)
     response.current_page = next_page
     response.furthest_page = max(response.furthest_page, next_page)
     response.updated_at = now

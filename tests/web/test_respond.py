@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -263,3 +264,34 @@ def test_security_headers(client: FlaskClient, make_survey, invite) -> None:
     assert "unsafe-inline" not in page.headers["Content-Security-Policy"]
     assert page.headers["Cache-Control"] == "no-store"
     assert hash_token("x") != "x"
+
+
+def test_a_page_whose_session_was_lost_keeps_its_answers(app, client: FlaskClient, make_survey, invite) -> None:
+    """Security tokens on: a tab restored after the browser closed has a token its new session does not know."""
+    make_survey()
+    token = invite()
+    start(client, token)
+    app.config["WTF_CSRF_ENABLED"] = True
+
+    def new_request() -> None:  # the test app context is shared by requests; a server gives each its own g
+        g.pop("csrf_token", None)
+        g.pop("csrf_valid", None)
+
+    page = client.get(f"/r/{token}/p/1").text
+    stale = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    fresh = app.test_client()  # the same respondent, but the session cookie is gone
+    fresh.set_cookie("ps_lang", "en")
+    new_request()
+    response = fresh.post(f"/r/{token}/p/1", data={**PAGE1, "mini.clear": "2", "csrf_token": stale})
+    assert response.status_code == 400
+    assert "was not saved" in response.text
+    assert "Sign in" not in response.text  # the respondent's own page, not the staff error page
+    assert re.search(r'name="mini.clear" value="2"\s+checked', response.text)  # the typed answer is still there
+    assert not stored_answers()
+    again = re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
+    new_request()
+    assert fresh.post(f"/r/{token}/p/1", data={**PAGE1, "csrf_token": again}).status_code == 302  # pressed again
+    assert {row.key for row in stored_answers()} == {"mini.clear", "mini.unclear", "mini.valued"}
+    new_request()
+    consent = app.test_client().post(f"/r/{token}/consent", data={"consent": "yes"})
+    assert consent.status_code == 303  # other forms are simply shown again

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as HttpResponse
 
 from ...instruments.conditions import referenced_items, to_data
@@ -226,7 +227,7 @@ def page(token: str, number: int) -> HttpResponse:
         return _page(link, token, current, pages, shown, submitted, errors, status=400)
     next_number = {"next": number + 1, "back": number - 1, "later": number}[action]
     next_number = max(1, min(next_number, len(pages) + 1))
-    responding.save_page(response, current, form.answers(), next_number, now())
+    responding.save_page(response, current, form.answers(), next_number, now(), stored)
     if action == "later":
         return _render("respond/saved.html", link, resume_url=url_for(".entry", token=token, _external=True))
     if next_number > len(pages):
@@ -341,3 +342,20 @@ def done(token: str) -> HttpResponse:
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"audience_label": audience_label, "instruments_of": survey_instruments}
+
+
+@bp.errorhandler(CSRFError)
+def stale_form(_error: CSRFError) -> HttpResponse:
+    """A respondent's form whose security token no longer matches its session (cookies cleared, a tab restored
+    after the browser was closed): never the staff error page.
+
+    A question page is handled by the page itself, whose own form check fails
+    the same way: it shows the page again with every typed answer and asks to
+    press the button again (with a fresh token). Other forms are shown again.
+    """
+    args = request.view_args or {}
+    if request.endpoint == "respond.page":
+        return page(**args)
+    if request.endpoint == "respond.submit":
+        return redirect(url_for(".review", token=args["token"]), code=303)
+    return redirect(request.path, code=303)
