@@ -189,20 +189,14 @@ def _store_sqlite(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.da
     if as_text is None:  # SQLite keeps times as text, in the form this processor writes
         raise RuntimeError("SQLite has no datetime processor")
     moments = {m: as_text(m) for m in {*rows.submitted, now}}
-    lead = rows.order[0]
-    first = connection.exec_driver_sql(
-        "INSERT INTO response (id, survey_id, audience_id, language, status, source, started_at, updated_at, "
-        "submitted_at, current_page, furthest_page, vector) VALUES (?, ?, ?, ?, 'submitted', 'import', ?, ?, ?, 0, 0, ?)",
-        (rows.ids[lead], survey.id, rows.audience_ids[lead], rows.languages[lead], moments[rows.submitted[lead]],
-         moments[now], moments[rows.submitted[lead]], rows.vectors[lead].tobytes()),
-    ).lastrowid  # fmt: skip
     width = rows.vectors.shape[1] * rows.vectors.itemsize
-    for start in range(1, len(rows.order), CHUNK):
-        picked = rows.order[start : start + CHUNK]
-        connection.execute(
+
+    def send_responses(picked: list[int], first: int | None) -> int | None:
+        """Responses ``picked`` with keys ``first``, ``first + 1``, ...; None: SQLite's next key (returned)."""
+        return connection.execute(
             _JSON_RESPONSES,
             {
-                "first": first + start,
+                "first": first,
                 "survey": survey.id,
                 "now": moments[now],
                 "width": width,
@@ -211,7 +205,13 @@ def _store_sqlite(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.da
                 ),
                 "vectors": rows.vectors[picked].tobytes(),
             },
-        )
+        ).lastrowid
+
+    first = send_responses(rows.order[:1], None)
+    if first is None:  # pragma: no cover - SQLite always reports the row it inserted
+        raise RuntimeError("SQLite gave the first imported response no key")
+    for start in range(1, len(rows.order), CHUNK):
+        send_responses(rows.order[start : start + CHUNK], first + start)
     numeric = [cells for cells in numbered if cells.verdict is not None]
     others = [cells for cells in numbered if cells.verdict is None]
     for statement, columns in ((_JSON_NUMBERS, numeric), (_JSON_TEXTS, others)):
