@@ -120,10 +120,14 @@ def item_key_ids(keys: Iterable[str]) -> dict[str, int]:
 
 
 def _known_item_keys(keys: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), 5000):
-        rows = db.session.execute(select(ItemKey.key, ItemKey.id).where(ItemKey.key.in_(keys[start : start + 5000])))
-        found.update(rows.all())
+    return _mapping(ItemKey.key, ItemKey.id, keys)
+
+
+def _mapping(key: Any, value: Any, wanted: Sequence[Any]) -> dict[Any, Any]:
+    """``key`` -> ``value`` for the rows whose ``key`` is one of ``wanted`` (asked in chunks: databases cap parameters)."""
+    found: dict[Any, Any] = {}
+    for start in range(0, len(wanted), 5000):
+        found.update(db.session.execute(select(key, value).where(key.in_(wanted[start : start + 5000]))).all())
     return found
 
 
@@ -142,11 +146,7 @@ def insert_answers(answers: Sequence[Mapping[str, Any]]) -> None:
     if not answers:
         return
     numbers = item_key_ids({a["item_key"] for a in answers})
-    ids = sorted({a["response_id"] for a in answers})
-    pks: dict[str, int] = {}
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        pks.update(db.session.execute(select(Response.id, Response.pk).where(Response.id.in_(chunk))).all())
+    pks = _mapping(Response.id, Response.pk, sorted({a["response_id"] for a in answers}))
     rows = [
         {"response_pk": pks[a["response_id"]], "item_key_id": numbers[a["item_key"]], "value_num": a["value_num"],
          "value_text": a["value_text"], "skipped": a["skipped"]}
