@@ -34,6 +34,7 @@ from ..instruments import Instrument, Subscale
 from ..instruments.audiences import SELF_AUDIENCE, audience_name
 from ..instruments.flow import item_key
 from ..instruments.scoring import recoded_matrix, score_matrix
+from .comments import survey_comments
 from .survey_data import SurveyData, load_survey_data, numeric_item_keys
 from .surveys import SurveyError, survey_instruments
 
@@ -66,7 +67,12 @@ def _series(survey: Survey) -> list[Survey]:
     return list(db.session.scalars(select(Survey).where(Survey.series == survey.series).order_by(Survey.wave, Survey.id)))
 
 
+#: changes whenever the result's shape or content rules change, so results cached by older code are recomputed
+RESULT_FORMAT = 2
+
+
 def data_version(surveys: Sequence[Survey]) -> str:
+    """What a cached result was computed from: the result format and the surveys' responses."""
     ids = [s.id for s in surveys]
     count, latest, started = db.session.execute(
         select(
@@ -75,7 +81,7 @@ def data_version(surveys: Sequence[Survey]) -> str:
             func.count(),
         ).where(Response.survey_id.in_(ids))
     ).one()
-    return f"{count}:{latest}:{started}"
+    return f"{RESULT_FORMAT}:{count}:{latest}:{started}"
 
 
 def survey_dashboard(survey: Survey, by: str = "audience", use_cache: bool = True, among: str | None = None) -> dict[str, Any]:
@@ -210,6 +216,7 @@ def _compute(survey: Survey, surveys: Sequence[Survey], by: str, by_label: str, 
         if by == "audience":
             result["gaps"].extend(_gaps(instrument, data, groups, min_cell))
     result["gaps"].sort(key=lambda g: -abs(g["diff"]))
+    result["comments"] = survey_comments(survey, among)
     return _clean(result)
 
 

@@ -213,7 +213,7 @@ def _answers(rng: np.random.Generator, instrument: Instrument, audience: str, re
                 row["value_num"] = float(_likert(rng, instrument, item, audience, subscale_of, trait, general))
         elif item.type == "number" and item.min is not None and item.max is not None:
             row["value_num"] = float(min(item.max, max(item.min, round(rng.gamma(2.0, 2.5)))))
-        elif item.type in ("text", "longtext") and roll < 0.12:  # a few comments, without drawing more numbers
+        elif item.type in ("text", "longtext") and roll < 0.25:  # a fifth comment, without drawing more numbers
             pool = COMMENTS.get(language, COMMENTS["en"])
             row["value_text"] = pool[int(roll * 1000) % len(pool)]
         else:

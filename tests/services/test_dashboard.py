@@ -194,3 +194,32 @@ def test_vector_and_answer_table_paths_agree(make_survey) -> None:
     np.testing.assert_array_equal(fast.audience, slow.audience)
     assert np.isnan(fast.codes).any()
     assert (fast.codes == -9).any()
+
+
+def test_comments_only_where_ten_people_wrote_one(make_survey) -> None:
+    """Free text has a higher floor than numbers (10), and is listed alphabetically, never in sending order."""
+    import csv
+    import io
+
+    from surveyapp.services.importing import import_responses
+
+    survey = make_survey()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["audience", "mini.clear", "mini.comments"])
+    peer_comments = [f"comment {k:02d}" for k in range(10, 0, -1)] + ["comment 03", "<b>bold</b> words", "  "]
+    writer.writerows(["peer", "4", text] for text in peer_comments)
+    writer.writerows(["staff", "4", f"staff note {k}"] for k in range(9))
+    assert import_responses(survey, out.getvalue(), NOW, None).ok
+    blocks = {q["key"]: q for q in survey_dashboard(survey)["comments"]}
+    assert set(blocks) == {"mini.comments", "mini.role_other"}  # every free-text question
+    question = blocks["mini.comments"]
+    assert (question["key"], question["text"], question["floor"]) == ("mini.comments", "Anything else?", 10)
+    peer, staff = question["groups"]
+    assert peer["n"] == 12  # the blank one is no comment
+    assert peer["comments"] == [{"text": "<b>bold</b> words", "count": 1}] + [
+        {"text": f"comment {k:02d}", "count": 2 if k == 3 else 1} for k in range(1, 11)
+    ]  # alphabetical, each wording once with its count
+    assert (staff["hidden"], staff["n"], staff["comments"]) == (True, None, None)  # 9 < 10
+    among_staff = {q["key"]: q for q in survey_dashboard(survey, by="mini.role", among="staff")["comments"]}
+    assert among_staff["mini.comments"]["groups"] == [staff]

@@ -137,3 +137,19 @@ def test_compare_by_a_question_among_one_audience(client: FlaskClient, survey) -
     assert staff_only.status_code == 200
     assert "This comparison pools every audience" not in staff_only.text
     assert "among=staff" in staff_only.text  # downloads keep the filter
+
+
+def test_comments_are_shown_escaped_or_not_at_all(client: FlaskClient, make_survey) -> None:
+    from surveyapp.services.importing import import_responses
+
+    survey = make_survey(slug="with-comments")
+    rows = "audience,mini.comments\r\n" + "".join(f"peer,<script>alert({k % 9})</script>\r\n" for k in range(10))
+    assert import_responses(survey, rows + "staff,only one\r\n", NOW, None).ok
+    sign_in(client, "admin")
+    page = client.get("/dashboard/with-comments").text
+    assert 'href="#comments"' in page
+    assert "Peer specialists: 10 comments" in page
+    assert '&lt;script&gt;alert(0)&lt;/script&gt; <small dir="ltr">(×2)</small>' in page
+    assert "<script>alert(" not in page
+    assert "Staff: fewer than 10 comments, not shown." in page
+    assert "only one" not in page
