@@ -36,6 +36,13 @@ def _r(value: Any, digits: int = 2) -> Any:
     return round(value, digits) if isinstance(value, float) else value
 
 
+def _p(value: Any) -> Any:
+    """A p-value as readers expect it: to 4 places, and "<0.001" rather than a misleading 0.0."""
+    if isinstance(value, float) and value < 0.001:
+        return "<0.001"
+    return _r(value, 4)
+
+
 def overview(result: Result, **_: Any) -> Table:
     ov = result["overview"]
     rows = [
@@ -99,11 +106,11 @@ def comparisons(result: Result, **_: Any) -> Table:
                     _r(c["statistic"]),
                     _r(c["df1"]),
                     _r(c["df2"]),
-                    _r(c["p_value"], 4),
+                    _p(c["p_value"]),
                     EFFECT_NAMES.get(c["effect_name"], c["effect_name"] or ""),
                     _r(c["effect"], 3),
                     _r(c["kruskal_h"]),
-                    _r(c["kruskal_p"], 4),
+                    _p(c["kruskal_p"]),
                     _r(c["epsilon_squared"], 3),
                     s["sentence"],
                 )
@@ -144,7 +151,7 @@ def pairs(result: Result, **_: Any) -> Table:
                         _r(p["mean_a"]),
                         _r(p["mean_b"]),
                         _r(p["diff"]),
-                        _r(p["p_value"], 4),
+                        _p(p["p_value"]),
                         _r(p["hedges_g"]),
                         _r(p["cliffs_delta"]),
                         p["magnitude"],

@@ -24,7 +24,7 @@ from ..instruments import NOT_SHOWN, PREFER_NOT_TO_ANSWER, Instrument
 from ..instruments.answers import StoredValue
 from ..instruments.flow import item_key
 from ..instruments.scoring import score_matrix
-from ..reporting.variables import Variable, score_count_variables, wide_variables
+from ..reporting.variables import MISSING_LABELS, Variable, score_count_variables, wide_variables
 from .audit import log
 from .survey_data import VECTOR_DTYPE, answer_vector, survey_columns
 from .surveys import survey_instruments
@@ -245,11 +245,12 @@ def iter_long_rows(plan: ExportPlan, language: str | None = None) -> Iterator[li
         .where(Response.survey_id == plan.survey.id, Response.status == "submitted")
         .order_by(Response.id, ItemKey.key)
     )
+    skipped_label = MISSING_LABELS[PREFER_NOT_TO_ANSWER].get(language) or MISSING_LABELS[PREFER_NOT_TO_ANSWER]["en"]
     result = db.session.connection().execute(query.execution_options(stream_results=True, yield_per=CHUNK * 20))
     for response_id, audience, key, num, text, skipped in result:
         variable = variables.get(key)
         if skipped:
-            yield [response_id, audience, key, PREFER_NOT_TO_ANSWER, "Prefer not to answer", "true"]
+            yield [response_id, audience, key, PREFER_NOT_TO_ANSWER, skipped_label, "true"]
             continue
         value: Any = _code(num) if num is not None else text
         label = variable.value_label(value, language) if variable is not None and isinstance(value, int) else None

@@ -89,6 +89,9 @@ def test_long_scores_and_codebook(answered) -> None:
     assert {r["item"] for r in long_rows} >= {"mini.clear", "mini.tasks", "mini.comments"}
     skipped = next(r for r in long_rows if r["item"] == "mini.clear" and r["skipped"] == "true")
     assert skipped["value"] == "-9"
+    assert skipped["label"] == "Prefer not to answer"
+    in_hebrew = rows(export_text(answered, "long", language="he"))
+    assert {r["label"] for r in in_hebrew if r["skipped"] == "true"} == {"מעדיף/ה לא לענות"}  # in the chosen language
     scores = rows(export_text(answered, "scores"))
     assert list(scores[0]) == ["response_id", "audience", "wave", "mini.clarity", "mini.clarity.n_items"]
     assert {r["mini.clarity.n_items"] for r in scores} == {"2"}

@@ -137,6 +137,8 @@ def test_compare_by_a_question_among_one_audience(client: FlaskClient, survey) -
     assert staff_only.status_code == 200
     assert "This comparison pools every audience" not in staff_only.text
     assert "among=staff" in staff_only.text  # downloads keep the filter
+    by_audience = client.get("/dashboard/mini-survey?by=audience&among=staff").text
+    assert "compared by audience, every audience is shown side by side" in by_audience  # not silently dropped
 
 
 def test_comments_are_shown_escaped_or_not_at_all(client: FlaskClient, make_survey) -> None:

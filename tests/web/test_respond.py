@@ -58,6 +58,11 @@ def test_full_journey_stores_one_anonymous_response(client: FlaskClient, make_su
     review = client.get(f"/r/{token}/review")
     assert "Agree" in review.text
     assert "Groups; Advocacy" in review.text
+    assert "Mini instrument" in review.text  # the instrument's title, not its short code
+    change = f"/r/{token}/p/1?review=1"
+    assert f'href="{change}"' in review.text.replace("&amp;", "&")
+    back = client.post(change, data={**PAGE1, "mini.clear": "5"})
+    assert back.headers["Location"].endswith("/review")  # a changed page leads back to the review
     done = client.post(f"/r/{token}/submit")
     assert done.headers["Location"].endswith("/done")
     thanks = client.get(f"/r/{token}/done")
@@ -71,7 +76,7 @@ def test_full_journey_stores_one_anonymous_response(client: FlaskClient, make_su
     invitation = db.session.scalar(select(Invitation))
     assert invitation.used_at is not None
     answers = {row.key: row.value_num for row in stored_answers()}
-    assert answers["mini.clear"] == 4
+    assert answers["mini.clear"] == 5
     assert answers["mini.years"] == 3
 
 

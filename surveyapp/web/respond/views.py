@@ -230,6 +230,8 @@ def page(token: str, number: int) -> HttpResponse:
     responding.save_page(response, current, form.answers(), next_number, now(), stored)
     if action == "later":
         return _render("respond/saved.html", link, resume_url=url_for(".entry", token=token, _external=True))
+    if action == "next" and request.args.get("review") == "1":  # came from the review to change this page
+        return redirect(url_for(".review", token=token))
     if next_number > len(pages):
         return redirect(url_for(".review", token=token))
     return redirect(url_for(".page", token=token, number=next_number))

@@ -1,0 +1,20 @@
+"""Dashboard tables as shown (and downloaded): numbers a manager reads correctly."""
+
+from __future__ import annotations
+
+from surveyapp.reporting.tables import build_table
+
+
+def _result(p_value: float, kruskal_p: float) -> dict:
+    comparison = {"test": "welch_anova", "statistic": 41.2, "df1": 2.0, "df2": 150.3, "p_value": p_value,
+                  "effect_name": "omega_squared", "effect": 0.21, "kruskal_h": 60.1, "kruskal_p": kruskal_p,
+                  "epsilon_squared": 0.2}  # fmt: skip
+    subscale = {"label": "Role clarity", "comparison": comparison, "sentence": "Staff rate it higher."}
+    return {"instruments": [{"short_title": "P-ROLE", "subscales": [subscale]}]}
+
+
+def test_p_values_below_a_thousandth_read_as_such_not_as_zero() -> None:
+    [row] = build_table(_result(3e-12, 0.0004), "comparisons").rows
+    assert (row[6], row[10]) == ("<0.001", "<0.001")
+    [row] = build_table(_result(0.03712, 0.5), "comparisons").rows
+    assert (row[6], row[10]) == (0.0371, 0.5)
