@@ -336,7 +336,7 @@ def gaps(result: Result, level: str = "subscale", **_: Any) -> Table:
             _r(g["ci_high"]),
             _r(g["hedges_g"]),
             _r(g["cliffs_delta"]),
-            g["reading"],
+            g["reading"].replace("_", " "),  # "others higher", as the page explains it
         )
         for g in result["gaps"]
         if g["level"] == level

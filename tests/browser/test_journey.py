@@ -124,6 +124,8 @@ def test_hebrew_phone_journey_resumes_on_another_device(
     expect(second.get_by_role("heading", name=HE["page2"])).to_be_visible()
     assert_stacked(question(second, HE["tasks"]).locator("label"))
     assert_fits_width(second)
+    forward, back = action(second, "next").bounding_box(), action(second, "back").bounding_box()
+    assert forward["y"] < back["y"]  # stacked on a phone, the way forward comes first
     action(second, "back").click()
 
     expect(second).to_have_url(re.compile(r"/p/1$"))

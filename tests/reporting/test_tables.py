@@ -18,3 +18,11 @@ def test_p_values_below_a_thousandth_read_as_such_not_as_zero() -> None:
     assert (row[6], row[10]) == ("<0.001", "<0.001")
     [row] = build_table(_result(0.03712, 0.5), "comparisons").rows
     assert (row[6], row[10]) == (0.0371, 0.5)
+
+
+def test_gap_readings_are_words() -> None:
+    gap = {"instrument": "P-ROLE", "level": "subscale", "label": "Role clarity", "other_group": "Staff", "n_self": 40,
+           "n_other": 90, "mean_self": 5.1, "mean_other": 4.2, "diff": -0.9, "ci_low": -1.2, "ci_high": -0.6,
+           "hedges_g": -0.7, "cliffs_delta": -0.4, "reading": "self_higher"}  # fmt: skip
+    [row] = build_table({"gaps": [gap]}, "gaps").rows
+    assert row[-1] == "self higher"
