@@ -258,6 +258,31 @@ def stats(slug: str, by: str, among: str | None, fmt: str, table: str) -> None:
     click.echo(write_csv(built.columns, built.rows), nl=False)
 
 
+@click.command("training")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@with_appcontext
+def training(slug: str, fmt: str) -> None:
+    """Print SLUG's training-needs list from the PEER-PRACTICE 360 gaps (as on its page; suppression applied)."""
+    import json
+
+    from .reporting.csvsafe import write_csv
+    from .reporting.training import TRAINING_COLUMNS, training_rows
+    from .services.surveys import SurveyError, get_survey
+    from .services.training import survey_training_needs
+
+    try:
+        result = survey_training_needs(get_survey(slug))
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    click.echo(write_csv(TRAINING_COLUMNS, training_rows(result)), nl=False)
+    for note in result["notes"]:
+        click.echo(f"note: {note}", err=True)
+
+
 @click.command("export")
 @click.argument("slug")
 @click.option("--format", "fmt", default="wide", show_default=True, help="wide, long, scores, codebook, datapackage or spss.")
@@ -333,7 +358,7 @@ def responses_import(slug: str, path: Path) -> None:
     click.echo(report.summary())
 
 
-COMMANDS = (instruments, survey, invite, users, demo, stats, export, responses)
+COMMANDS = (instruments, survey, invite, users, demo, stats, training, export, responses)
 
 
 def register_commands(app) -> None:

@@ -130,3 +130,17 @@ def invite(app: Flask):
         return tokens[0] if count == 1 else tokens
 
     return issue
+
+
+@pytest.fixture
+def demo_survey(app: Flask):
+    """The demo survey (every shipped instrument) with 300 synthetic responses: 60 peers, 150 staff, 90 service users."""
+    import datetime as dt
+
+    from surveyapp.services.demo import DEMO_SPEC, add_synthetic_responses
+    from surveyapp.services.surveys import create_survey
+
+    now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    survey = create_survey(DEMO_SPEC.read_text(encoding="utf-8"), DEMO_SPEC.name, ROOT / "instruments", now, None)
+    add_synthetic_responses(survey, 300, now)
+    return survey
