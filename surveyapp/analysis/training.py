@@ -33,7 +33,7 @@ can only move a competency toward "strength", never toward "need".
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,7 +50,6 @@ __all__ = [
     "Target",
     "TrainingEntry",
     "assess",
-    "gap_rows",
     "rank",
     "rank_key",
     "sentence",
@@ -219,8 +218,3 @@ def sentence(entry: TrainingEntry, labels: Mapping[str, str], self_label: str = 
     if lead.not_observed is not None and lead.not_observed >= 0.25:
         text += f" {round(lead.not_observed * 100)}% of {who.lower()} answering had not seen it."
     return text
-
-
-def gap_rows(entries: Sequence[TrainingEntry]) -> list[tuple[TrainingEntry, AudienceGap]]:
-    """Every (competency, gap) pair in rank order: what the CSV download writes, one row each."""
-    return [(entry, gap) for entry in entries for gap in entry.gaps]

@@ -325,3 +325,17 @@ def test_development_plan_from_the_training_result() -> None:
     assert [p.status for p in plan] == ["need", "strength"]
     assert plan[0].audience == LABELS["he"]["staff"]
     assert plan[0].diff == -0.9
+
+
+@pytest.mark.parametrize("language", ["he", "ar"])
+def test_every_fixed_word_is_translated(language: str) -> None:
+    assert set(LABELS[language]) == set(LABELS["en"])
+    assert all(LABELS[language][k] and LABELS[language][k] != LABELS["en"][k] for k in LABELS["en"])
+
+
+def test_arabic_document_uses_arabic_headings_right_to_left() -> None:
+    definition = replace(_hebrew(), language="ar", method=replace(_hebrew().method, consensus_rule=LABELS["ar"]["default_rule"]))
+    _, _, document = _docx_text(WRITERS["docx"].write(definition))
+    headings = [p for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert LABELS["ar"]["boundaries"] in [p.text for p in headings]
+    assert all(p._p.pPr.find(qn("w:bidi")) is not None for p in headings)
