@@ -57,6 +57,7 @@ def _not_observed(instrument: Instrument, item_ids: list[str], data: SurveyData,
 
 
 def _competencies(instrument: Instrument, data: SurveyData, others: list[str], min_cell: int, language: str) -> list[Competency]:
+    language = language if language in instrument.languages else instrument.languages[0]
     self_rows = data.of_audiences([SELF_AUDIENCE])
     out: list[Competency] = []
     for subscale in instrument.subscales:
