@@ -47,7 +47,13 @@ def instruments_check(paths: tuple[Path, ...]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     for instrument in loaded:
-        click.echo(f"ok    {instrument.id} {instrument.version}  ({len(instrument.items)} items)")
+        if instrument.tasks:
+            what = f"{len(instrument.tasks)} role tasks in {len(instrument.domains)} domains"
+            others = [i for i in instrument.items if i.task is None]
+            what += f", {len(others)} other items" if others else ""
+        else:
+            what = f"{len(instrument.items)} items"
+        click.echo(f"ok    {instrument.id} {instrument.version}  ({what})")
     if problems:
         broken = len({p.file for p in problems})
         click.echo(f"{len(problems)} problem(s) in {broken} file(s); {len(loaded)} file(s) ok.", err=True)
