@@ -50,7 +50,7 @@ def instruments_check(paths: tuple[Path, ...]) -> None:
         if instrument.tasks:
             what = f"{len(instrument.tasks)} role tasks in {len(instrument.domains)} domains"
             others = [i for i in instrument.items if i.task is None]
-            what += f", {len(others)} other items" if others else ""
+            what += f", {len(others)} other item{'s' if len(others) != 1 else ''}" if others else ""
         else:
             what = f"{len(instrument.items)} items"
         click.echo(f"ok    {instrument.id} {instrument.version}  ({what})")

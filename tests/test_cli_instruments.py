@@ -46,7 +46,7 @@ def test_check_counts_role_tasks_and_explains_a_broken_task(runner: FlaskCliRunn
     tasks = Path(__file__).resolve().parent / "fixtures" / "tasks-mini.yaml"
     result = runner.invoke(args=["instruments", "check", str(tasks)])
     assert result.exit_code == 0, result.output
-    assert "ok    tasks-mini 1.0.0  (3 role tasks in 2 domains)" in result.output
+    assert "ok    tasks-mini 1.0.0  (3 role tasks in 2 domains, 1 other item)" in result.output
     broken = tmp_path / "tasks-mini.yaml"
     text = tasks.read_text(encoding="utf-8")
     wrong = text.replace("    domain: team\n    comment: false", "    domain: groups\n    comment: false")

@@ -177,6 +177,8 @@ class TaskQuestions:
     frequency_audiences: tuple[str, ...]
     comment: Mapping[str, Text] | None = None
     comment_max_length: int = 1000
+    #: the free-text item where respondents propose missing tasks (a Delphi's first round)
+    proposal_item: str | None = None
 
 
 @dataclass(frozen=True)

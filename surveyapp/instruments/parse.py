@@ -32,7 +32,7 @@ from .model import (
 )
 from .problems import InstrumentError, Path, Problem
 from .schema_check import schema_problems
-from .tasks import TaskContext, check_task_scales, expand_task, read_domains, read_task_questions
+from .tasks import TaskContext, check_proposal_item, check_task_scales, expand_task, read_domains, read_task_questions
 
 __all__ = ["content_hash", "parse_definition"]
 
@@ -222,6 +222,7 @@ class _Builder:
         tasks = self.task_context(data, scales, {s.id for s in sections})
         items = self.items(data["items"], scales, {s.id for s in sections} | {d.id for d in tasks.domains}, tasks)
         self.check_task_use(data, tasks, items)
+        check_proposal_item(self, tasks.questions, {i.id: i for i in items})
         used_sections = {i.section for i in items}
         for index, section in enumerate(sections):
             if section.id not in used_sections:

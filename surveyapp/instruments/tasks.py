@@ -27,7 +27,7 @@ from .model import (
 )
 from .problems import Path
 
-__all__ = ["TaskContext", "check_task_scales", "expand_task", "read_domains", "read_task_questions"]
+__all__ = ["TaskContext", "check_proposal_item", "check_task_scales", "expand_task", "read_domains", "read_task_questions"]
 
 #: keys an ordinary item may have that make no sense on a task
 FORBIDDEN_ON_TASKS: Mapping[str, str] = {
@@ -125,6 +125,7 @@ def read_task_questions(
         frequency_audiences=frequency_audiences,
         comment=comment,
         comment_max_length=int((comment_raw or {}).get("max_length", 1000)),
+        proposal_item=raw.get("proposal_item"),
     )
     role_scale = _named_scale(reporter, raw["role"]["scale"], ("task_rating", "role", "scale"), scales)
     frequency_scale = _named_scale(reporter, frequency_raw["scale"], ("task_rating", "frequency", "scale"), scales)
@@ -163,6 +164,25 @@ def check_task_scales(reporter: Reporter, role: ResponseScale | None, frequency:
                 f"the frequency scale must have the codes 1 to 5, found {', '.join(map(str, codes))}",
                 "use 1 = never, 2 = less than monthly, 3 = monthly, 4 = weekly, 5 = daily",
             )
+
+
+def check_proposal_item(reporter: Reporter, questions: TaskQuestions | None, items: Mapping[str, Item]) -> None:
+    """The item named for proposing missing tasks must be an ordinary free-text item."""
+    name = questions.proposal_item if questions else None
+    if name is None:
+        return
+    path: Path = ("task_rating", "proposal_item")
+    item = items.get(name)
+    if item is None:
+        reporter.problem(
+            path, f"names item '{name}', which does not exist", "add a longtext item with this id, or remove the key"
+        )
+    elif item.task is not None or item.type not in ("text", "longtext"):
+        reporter.problem(
+            path,
+            f"'{name}' is not a free-text item",
+            "name a text or longtext item where respondents can describe a missing task",
+        )
 
 
 def _joined(first: Mapping[str, Mapping[str, str]], second: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:

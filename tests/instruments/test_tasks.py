@@ -44,13 +44,14 @@ def test_a_task_is_stored_as_a_rating_a_frequency_and_a_comment() -> None:
     records = instrument.task("records")
     assert records.comment_item is None  # comment: false
     assert records.audiences == ("peer", "staff")
+    assert instrument.task_questions.proposal_item == "missing"
 
 
 def test_domains_are_pages_in_their_order() -> None:
     instrument = load_file(TASKS)
     assert [d.id for d in instrument.domains] == ["one_to_one", "team"]
     pages = survey_pages([instrument], "service_user")
-    assert [p.page.section.id for p in pages] == ["one_to_one", "team"]
+    assert [p.page.section.id for p in pages] == ["one_to_one", "team", "more"]  # domains first, then sections
     assert [i.id for i in pages[1].page.items] == ["rounds", "rounds_note"]
 
 
@@ -102,13 +103,18 @@ def test_tasks_are_never_scored() -> None:
         ),
         (
             lambda d: d["items"].append({"id": "free", "type": "text", "domain": "team", "text": {"en": "x", "he": "y"}}),
-            "items[3].domain: 'domain' applies only to role tasks (type: task)",
+            "items[4].domain: 'domain' applies only to role tasks (type: task)",
         ),
         (
             lambda d: d.update(subscales=[{"id": "s", "label": {"en": "S", "he": "ס"}, "items": ["listen", "rounds"]}]),
             "subscales[0].items[0]: 'listen' is a role task; tasks are rated for consensus, not scored",
         ),
         (lambda d: d["task_rating"]["role"].update(colour=1), "task_rating.role.colour: unknown key 'colour'"),
+        (lambda d: d["task_rating"].update(proposal_item="nothing"), "task_rating.proposal_item: names item 'nothing'"),
+        (
+            lambda d: d["task_rating"].update(proposal_item="listen"),
+            "task_rating.proposal_item: 'listen' is not a free-text item",
+        ),
     ],
 )
 def test_task_mistakes_are_explained(change, expected: str) -> None:
@@ -123,6 +129,7 @@ def test_a_file_without_tasks_cannot_declare_task_rating() -> None:
     data = tasks_data()
     data["items"] = [{"id": "free", "type": "text", "text": {"en": "x", "he": "y"}}]
     data.pop("domains")
+    data.pop("sections")
     messages = problems_of(data)
     assert any("task_rating: 'task_rating' is only used by role tasks" in m for m in messages)
 

@@ -46,6 +46,7 @@ def test_wide_has_a_column_per_question_and_not_shown_for_staff_frequency(task_s
         "tasks-mini.rounds_note",
         "tasks-mini.records",
         "tasks-mini.records_now",
+        "tasks-mini.missing",
     ]  # no subscale scores: tasks are not scored
     staff = [r for r in table if r["audience"] == "staff"]
     assert staff

@@ -19,7 +19,7 @@ def test_a_peer_rates_each_task_and_says_how_often(client: FlaskClient, make_sur
     token = invite("role-tasks", "peer")
     start(client, token)
     page = client.get(f"/r/{token}/p/1")
-    assert "Page 1 of 2" in page.text
+    assert "Page 1 of 3" in page.text
     assert "One-to-one support" in page.text  # the domain is the page's heading
     assert "I meet service users one to one." in page.text
     assert "Should this be part of the peer specialist&#39;s role here?" in page.text
@@ -30,7 +30,9 @@ def test_a_peer_rates_each_task_and_says_how_often(client: FlaskClient, make_sur
     answers = {"tasks-mini.listen": "4", "tasks-mini.listen_now": "5", "tasks-mini.listen_note": "Every day.", "action": "next"}
     assert client.post(f"/r/{token}/p/1", data=answers).headers["Location"].endswith("/p/2")
     page2 = {"tasks-mini.rounds": "9", "tasks-mini.rounds_now": "1", "tasks-mini.records": "2", "action": "next"}
-    assert client.post(f"/r/{token}/p/2", data=page2).headers["Location"].endswith("/review")
+    assert client.post(f"/r/{token}/p/2", data=page2).headers["Location"].endswith("/p/3")
+    proposal = {"tasks-mini.missing": "Running a peer-run drop-in café.", "action": "next"}
+    assert client.post(f"/r/{token}/p/3", data=proposal).headers["Location"].endswith("/review")
     review = client.get(f"/r/{token}/review")
     assert "I meet service users one to one. — How often do you do this now?" in review.text
     stored = {row.key: row.value_num if row.value_num is not None else row.value_text for row in stored_answers()}
@@ -41,6 +43,7 @@ def test_a_peer_rates_each_task_and_says_how_often(client: FlaskClient, make_sur
         "tasks-mini.rounds": 9,  # don't know: stored as its own code
         "tasks-mini.rounds_now": 1,
         "tasks-mini.records": 2,
+        "tasks-mini.missing": "Running a peer-run drop-in café.",
     }
 
 
