@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..instruments.model import FREQUENCY_CODES, ROLE_CODES
+from ..instruments.survey_spec import DelphiSpec
 
 __all__ = [
     "DEFAULT_GAP_RULE",
@@ -53,6 +54,7 @@ __all__ = [
     "judge_tasks",
     "paired_change",
     "practice_gap",
+    "rule_for",
     "stance",
     "summarise",
 ]
@@ -156,6 +158,18 @@ class ConsensusRule:
 
 
 DEFAULT_RULE = ConsensusRule()
+
+
+def rule_for(delphi: DelphiSpec, min_cell_size: int) -> ConsensusRule:
+    """The consensus rule a survey's ``delphi:`` block declares; its cell size is the survey's own."""
+    return ConsensusRule(
+        include_share=delphi.include_share,
+        exclude_share=delphi.exclude_share,
+        max_iqr=delphi.max_iqr,
+        max_iqr_exclude=delphi.max_iqr_exclude,
+        min_cell_size=min_cell_size,
+        min_audiences=delphi.min_audiences,
+    )
 
 
 def _within(value: float | None, limit: float | None) -> bool:
