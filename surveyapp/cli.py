@@ -339,7 +339,36 @@ def responses_import(slug: str, path: Path) -> None:
     click.echo(report.summary())
 
 
-COMMANDS = (instruments, survey, invite, users, demo, stats, export, responses)
+@click.group()
+def delphi() -> None:
+    """Delphi rounds on the peer role: consensus per task and audience."""
+
+
+@delphi.command("results")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@with_appcontext
+def delphi_results(slug: str, fmt: str) -> None:
+    """Per role task of survey SLUG: each audience's ratings, the verdict and the do-now gap (small cells hidden)."""
+    import json
+
+    from .reporting.csvsafe import write_csv
+    from .services.delphi import ROW_COLUMNS, result_rows, round_results
+    from .services.surveys import SurveyError, get_survey
+
+    try:
+        results = round_results(get_survey(slug))
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps(results.as_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(write_csv(list(ROW_COLUMNS), result_rows(results)), nl=False)
+    if results.note:
+        click.echo(results.note, err=True)
+
+
+COMMANDS = (instruments, survey, invite, users, demo, stats, export, responses, delphi)
 
 
 def register_commands(app) -> None:

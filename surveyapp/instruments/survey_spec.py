@@ -17,7 +17,7 @@ from .problems import InstrumentError, Path, Problem
 from .schema_check import schema_problems
 from .yamlread import InstrumentYAMLError, read_yaml
 
-__all__ = ["DelphiSpec", "SurveySpec", "parse_survey_spec"]
+__all__ = ["DelphiSpec", "SurveySpec", "delphi_from_raw", "parse_survey_spec"]
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,13 @@ def _delphi(
             f"asks for {min_audiences} audiences but the survey has {len(audiences)}",
             f"use at most {len(audiences)}",
         )
+    return delphi_from_raw(raw, tuple(i.id for i in with_tasks))
+
+
+def delphi_from_raw(raw: Mapping[str, Any], task_instruments: tuple[str, ...] = ()) -> DelphiSpec:
+    """A checked ``delphi:`` block (as stored in the survey's spec) with its defaults filled in."""
     defaults = DelphiSpec()
+    consensus = raw.get("consensus", {})
     return DelphiSpec(
         max_rounds=raw.get("max_rounds", defaults.max_rounds),
         settled=raw.get("settled", defaults.settled),
@@ -217,7 +223,7 @@ def _delphi(
         exclude_share=float(consensus.get("exclude_share", defaults.exclude_share)),
         max_iqr=consensus.get("max_iqr", defaults.max_iqr),
         max_iqr_exclude=consensus.get("max_iqr_exclude", defaults.max_iqr_exclude),
-        min_audiences=min_audiences,
+        min_audiences=consensus.get("min_audiences", defaults.min_audiences),
         max_shift=float(raw.get("stability", {}).get("max_shift", defaults.max_shift)),
-        task_instruments=tuple(i.id for i in with_tasks),
+        task_instruments=task_instruments,
     )
