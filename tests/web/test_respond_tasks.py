@@ -63,3 +63,19 @@ def test_staff_are_not_asked_how_often_and_a_bad_code_keeps_the_typed_comment(cl
     assert '<details class="task-comment" id="q-tasks-mini-listen_note" open>' in refused.text
     tampered = client.post(f"/r/{token}/p/1", data={"tasks-mini.listen_now": "3", "action": "next"})
     assert tampered.status_code == 400  # a question staff are not asked cannot be slipped in
+
+
+def test_the_results_page_of_a_task_survey_shows_task_ratings(client: FlaskClient, make_survey) -> None:
+    import datetime as dt
+
+    from surveyapp.services.accounts import create_user
+    from surveyapp.services.demo import add_synthetic_responses
+
+    now = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+    survey = make_survey(**TASK_SURVEY)
+    add_synthetic_responses(survey, 40, now)
+    create_user("admin@example.org", "correct horse battery", "admin", now, None)
+    assert client.post("/login", data={"email": "admin@example.org", "password": "correct horse battery"}).status_code == 302
+    page = client.get("/dashboard/role-tasks")
+    assert page.status_code == 200  # the ordinary dashboard copes with tasks: no subscales, likert-like ratings
+    assert "Peer specialists meet service users one to one." in page.text or "I meet service users one to one." in page.text
