@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.stored import stored_answers
@@ -79,3 +80,16 @@ def test_the_results_page_of_a_task_survey_shows_task_ratings(client: FlaskClien
     page = client.get("/dashboard/role-tasks")
     assert page.status_code == 200  # the ordinary dashboard copes with tasks: no subscales, likert-like ratings
     assert "Peer specialists meet service users one to one." in page.text or "I meet service users one to one." in page.text
+
+
+@pytest.mark.parametrize(("propose", "pages"), [(False, 2), (True, 3)])
+def test_a_delphi_asks_for_missing_tasks_only_when_its_spec_says_so(
+    client: FlaskClient, make_survey, invite, propose: bool, pages: int
+) -> None:
+    make_survey(**TASK_SURVEY, delphi={"propose_tasks": propose})
+    token = invite("role-tasks", "staff")
+    start(client, token)
+    assert f"Page 1 of {pages}" in client.get(f"/r/{token}/p/1").text
+    client.post(f"/r/{token}/p/1", data={"tasks-mini.listen": "3", "action": "next"})
+    last = client.post(f"/r/{token}/p/2", data={"tasks-mini.rounds": "4", "tasks-mini.records": "1", "action": "next"})
+    assert last.headers["Location"].endswith("/p/3" if propose else "/review")
