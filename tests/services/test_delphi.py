@@ -113,3 +113,20 @@ def test_cli_json_and_csv(delphi_survey, runner: FlaskCliRunner) -> None:
     missing = runner.invoke(args=["delphi", "results", "nope"])
     assert missing.exit_code == 1
     assert "no survey 'nope'" in missing.output
+
+
+def test_task_comments_follow_the_free_text_floor(make_survey) -> None:
+    from surveyapp.services.comments import survey_comments
+
+    survey = make_survey(slug="role-notes", instruments=["tasks-mini"], audiences=["peer", "staff", "service_user"])
+    rows = [["peer", 4, f"Peer note {i}"] for i in range(10)] + [["staff", 3, f"Staff note {i}"] for i in range(9)]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["audience", "tasks-mini.listen", "tasks-mini.listen_note"])
+    writer.writerows(rows)
+    assert import_responses(survey, out.getvalue(), NOW, None).ok
+    blocks = {b["key"]: b for b in survey_comments(survey)}
+    groups = {g["key"]: g for g in blocks["tasks-mini.listen_note"]["groups"]}
+    assert groups["peer"]["n"] == 10  # ten peers commented: shown
+    assert groups["staff"]["hidden"]  # nine staff comments: none shown
+    assert groups["staff"]["comments"] is None
