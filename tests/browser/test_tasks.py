@@ -28,9 +28,13 @@ def test_hebrew_peer_answers_a_task_on_a_phone(phone: Page, make_survey, invite)
     assert boxes[4]["width"] > boxes[0]["width"] * 1.5
     assert boxes[0]["x"] > boxes[1]["x"]  # right to left: the first option is on the right
     assert_fits_width(phone)
+    for control in phone.locator("form.survey-page").locator("input:not([type=hidden]), textarea").all():
+        if control.is_visible():  # a folded comment box is hidden until opened (checked below)
+            expect(control).to_have_accessible_name(re.compile(r"\S"))
     role.get_by_role("radio", name="חיוני").check()
     now.get_by_role("radio", name="כל שבוע").check()
     task.locator("summary").click()
+    expect(task.get_by_role("textbox")).to_have_accessible_name("הערה (לא חובה)")
     task.get_by_role("textbox").fill("כל יום כמעט")
     screenshot(phone, "he-task-page")
     phone.get_by_role("button", name=re.compile("הבא")).click()
