@@ -115,6 +115,13 @@ class RatingSummary:
         """Of those who answered, the share who said "don't know"."""
         return self.n_dont_know / self.n_answered if self.n_answered else None
 
+    def distribution_of_answers(self) -> dict[str, float | None]:
+        """Shares of the four options and "don't know", all over everyone who answered (they sum to 1): for a bar."""
+        total = self.n_answered
+        out: dict[str, float | None] = {str(c): (self.counts[c] / total if total else None) for c in ROLE_CODES}
+        out["dont_know"] = self.n_dont_know / total if total else None
+        return out
+
     def distribution(self) -> dict[str, float | None]:
         """Shares of the four options (over substantive ratings) and of "don't know" (over all answers)."""
         out: dict[str, float | None] = {str(code): self.share((code,)) for code in ROLE_CODES}

@@ -36,6 +36,7 @@ class AudienceFigures:
     n: int  # substantive ratings
     n_dont_know: int
     distribution: Mapping[str, float | None]  # "1".."4" over substantive ratings, "dont_know" over all answers
+    bar: Mapping[str, float | None]  # "1".."4" and "dont_know", all over everyone who answered (sums to 1)
     median: float | None
     q1: float | None
     q3: float | None
@@ -88,6 +89,7 @@ def _figures(summary: RatingSummary, stance: str) -> AudienceFigures:
         n=summary.n,
         n_dont_know=summary.n_dont_know,
         distribution=summary.distribution(),
+        bar=summary.distribution_of_answers(),
         median=summary.median,
         q1=summary.q1,
         q3=summary.q3,

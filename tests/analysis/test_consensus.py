@@ -39,6 +39,9 @@ def test_summary_counts_dont_know_apart_and_ignores_no_answer() -> None:
     # sorted 2 3 3 4 4: median the 3rd, quartiles at positions 1 and 3 (0-based)
     assert (s.median, s.q1, s.q3, s.iqr) == (3.0, 3.0, 4.0, 1.0)
     assert s.distribution() == {"1": 0.0, "2": 0.2, "3": 0.4, "4": 0.4, "dont_know": pytest.approx(1 / 6)}
+    bar = s.distribution_of_answers()  # one base, everyone who answered: the shares add up to 1
+    assert bar == pytest.approx({"1": 0.0, "2": 1 / 6, "3": 2 / 6, "4": 2 / 6, "dont_know": 1 / 6})
+    assert sum(bar.values()) == pytest.approx(1.0)
 
 
 def test_quartiles_interpolate_linearly() -> None:
