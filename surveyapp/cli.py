@@ -47,7 +47,13 @@ def instruments_check(paths: tuple[Path, ...]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     for instrument in loaded:
-        click.echo(f"ok    {instrument.id} {instrument.version}  ({len(instrument.items)} items)")
+        if instrument.tasks:
+            what = f"{len(instrument.tasks)} role tasks in {len(instrument.domains)} domains"
+            others = [i for i in instrument.items if i.task is None]
+            what += f", {len(others)} other item{'s' if len(others) != 1 else ''}" if others else ""
+        else:
+            what = f"{len(instrument.items)} items"
+        click.echo(f"ok    {instrument.id} {instrument.version}  ({what})")
     if problems:
         broken = len({p.file for p in problems})
         click.echo(f"{len(problems)} problem(s) in {broken} file(s); {len(loaded)} file(s) ok.", err=True)
@@ -358,7 +364,36 @@ def responses_import(slug: str, path: Path) -> None:
     click.echo(report.summary())
 
 
-COMMANDS = (instruments, survey, invite, users, demo, stats, training, export, responses)
+@click.group()
+def delphi() -> None:
+    """Delphi rounds on the peer role: consensus per task and audience."""
+
+
+@delphi.command("results")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@with_appcontext
+def delphi_results(slug: str, fmt: str) -> None:
+    """Per role task of survey SLUG: each audience's ratings, the verdict and the do-now gap (small cells hidden)."""
+    import json
+
+    from .reporting.csvsafe import write_csv
+    from .services.delphi import ROW_COLUMNS, result_rows, round_results
+    from .services.surveys import SurveyError, get_survey
+
+    try:
+        results = round_results(get_survey(slug))
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps(results.as_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(write_csv(list(ROW_COLUMNS), result_rows(results)), nl=False)
+    if results.note:
+        click.echo(results.note, err=True)
+
+
+COMMANDS = (instruments, survey, invite, users, demo, stats, training, export, responses, delphi)
 
 
 def register_commands(app) -> None:

@@ -40,3 +40,18 @@ def test_list_shows_items_per_audience(runner: FlaskCliRunner) -> None:
     assert "p-role" in result.output
     assert "peer 18, staff 13, service_user 9" in result.output
     assert "not yet validated" in result.output
+
+
+def test_check_counts_role_tasks_and_explains_a_broken_task(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    tasks = Path(__file__).resolve().parent / "fixtures" / "tasks-mini.yaml"
+    result = runner.invoke(args=["instruments", "check", str(tasks)])
+    assert result.exit_code == 0, result.output
+    assert "ok    tasks-mini 1.0.0  (3 role tasks in 2 domains, 1 other item)" in result.output
+    broken = tmp_path / "tasks-mini.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    wrong = text.replace("    domain: team\n    comment: false", "    domain: groups\n    comment: false")
+    broken.write_text(wrong, encoding="utf-8")
+    result = runner.invoke(args=["instruments", "check", str(broken)])
+    assert result.exit_code == 1
+    line = text.splitlines().index("    domain: team", text.splitlines().index("  - id: records")) + 1
+    assert f"{broken}:{line}: items[2].domain: unknown domain 'groups' (fix: use one of: one_to_one, team)" in result.output

@@ -7,7 +7,7 @@ only the answers of its own instrument.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .answers import StoredValue, to_condition_value
 from .conditions import evaluate
@@ -31,11 +31,18 @@ class SurveyPage:
         return [item_key(self.instrument, i) for i in self.page.items]
 
 
-def survey_pages(instruments: Sequence[Instrument], audience: str) -> tuple[SurveyPage, ...]:
+def survey_pages(
+    instruments: Sequence[Instrument], audience: str, leave_out: frozenset[str] = frozenset()
+) -> tuple[SurveyPage, ...]:
+    """The pages in order; ``leave_out`` names answer keys not asked in this survey (a page left empty is dropped)."""
     pages: list[SurveyPage] = []
     for instrument in instruments:
-        for index, page in enumerate(instrument.pages_for(audience)):
-            pages.append(SurveyPage(len(pages) + 1, instrument, page, index == 0))
+        kept = [
+            replace(page, items=tuple(i for i in page.items if item_key(instrument, i) not in leave_out))
+            for page in instrument.pages_for(audience)
+        ]
+        for page in (p for p in kept if p.items):
+            pages.append(SurveyPage(len(pages) + 1, instrument, page, not any(p.instrument is instrument for p in pages)))
     return tuple(pages)
 
 

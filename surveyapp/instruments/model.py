@@ -23,6 +23,14 @@ CHOICE_TYPES: frozenset[str] = frozenset({"likert", "single", "multi"})
 TEXT_TYPES: frozenset[str] = frozenset({"text", "longtext"})
 DEFAULT_MAX_LENGTH: Mapping[str, int] = {"text": 200, "longtext": 4000}
 MISSING_OPTION_KEYS: tuple[str, ...] = ("not_observed", "dont_know", "not_applicable")
+#: The questions asked about each role task; a task becomes one stored item per part.
+TASK_PARTS: tuple[str, ...] = ("role", "frequency", "comment")
+#: Suffix of the item id a task part is stored under (the role rating keeps the task's own id).
+TASK_PART_SUFFIX: Mapping[str, str] = {"role": "", "frequency": "_now", "comment": "_note"}
+#: Role-rating codes: 1 should not be done by peers, 2 not appropriate, 3 appropriate, 4 essential.
+ROLE_CODES: tuple[int, ...] = (1, 2, 3, 4)
+#: Frequency codes: 1 never, 2 less than monthly, 3 monthly, 4 weekly, 5 daily.
+FREQUENCY_CODES: tuple[int, ...] = (1, 2, 3, 4, 5)
 
 #: language -> text
 Text = Mapping[str, str]
@@ -69,6 +77,15 @@ class ResponseScale:
 
 
 @dataclass(frozen=True)
+class TaskPart:
+    """Marks an item as one question about a role task (see :class:`Task`)."""
+
+    task: str
+    part: str  # role | frequency | comment
+    domain: str
+
+
+@dataclass(frozen=True)
 class Item:
     id: str
     type: str
@@ -86,6 +103,7 @@ class Item:
     max: float | None = None
     integer: bool = True
     max_length: int | None = None
+    task: TaskPart | None = None
 
     def text_for(self, audience: str, language: str) -> str:
         return self.text[audience][language]
@@ -143,6 +161,51 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """A group of role tasks; each domain is also a page of the respondent's survey."""
+
+    id: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class TaskQuestions:
+    """What every audience is asked about each task (texts: audience -> language -> text)."""
+
+    role: Mapping[str, Text]
+    frequency: Mapping[str, Text]
+    frequency_audiences: tuple[str, ...]
+    comment: Mapping[str, Text] | None = None
+    comment_max_length: int = 1000
+    #: the free-text item where respondents propose missing tasks (a Delphi's first round)
+    proposal_item: str | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    """A role task (``type: task`` in the file), stored as one item per question asked about it.
+
+    ``role_item`` holds the rating "should this be part of the peer specialist's
+    role here?" (codes :data:`ROLE_CODES`, plus "don't know" as a missing
+    option); ``frequency_item`` "how often do you do this now?" for the
+    audiences in ``TaskQuestions.frequency_audiences``; ``comment_item`` an
+    optional comment.
+    """
+
+    id: str
+    domain: str
+    #: audience -> language -> the task's wording
+    text: Mapping[str, Text]
+    audiences: tuple[str, ...]
+    role_item: str
+    frequency_item: str | None = None
+    comment_item: str | None = None
+
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(i for i in (self.role_item, self.frequency_item, self.comment_item) if i is not None)
+
+
+@dataclass(frozen=True)
 class Page:
     """What one respondent sees on one page: a section's items for their audience."""
 
@@ -169,6 +232,9 @@ class Instrument:
     instructions: Mapping[str, Text] = field(default_factory=dict)
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     content_hash: str = ""
+    domains: tuple[Domain, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    task_questions: TaskQuestions | None = None
     #: the parsed file, as stored in the database snapshot
     definition: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -177,6 +243,22 @@ class Instrument:
             if item.id == item_id:
                 return item
         raise KeyError(item_id)
+
+    def task(self, task_id: str) -> Task:
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        raise KeyError(task_id)
+
+    def domain(self, domain_id: str) -> Domain:
+        for domain in self.domains:
+            if domain.id == domain_id:
+                return domain
+        raise KeyError(domain_id)
+
+    @property
+    def has_tasks(self) -> bool:
+        return bool(self.tasks)
 
     def items_for(self, audience: str) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.asked_of(audience))

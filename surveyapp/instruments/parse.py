@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,9 +28,11 @@ from .model import (
     ResponseScale,
     Section,
     Subscale,
+    Task,
 )
 from .problems import InstrumentError, Path, Problem
 from .schema_check import schema_problems
+from .tasks import TaskContext, check_proposal_item, check_task_scales, expand_task, read_domains, read_task_questions
 
 __all__ = ["content_hash", "parse_definition"]
 
@@ -69,6 +72,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.languages: tuple[str, ...] = ()
         self.audiences: tuple[str, ...] = ()
+        self.tasks: list[Task] = []
 
     # -- reporting -------------------------------------------------------
     def problem(self, path: Path, message: str, fix: str | None = None) -> None:
@@ -215,7 +219,10 @@ class _Builder:
             )
         scales = {sid: self.scale(sid, raw) for sid, raw in data.get("scales", {}).items()}
         sections = self.sections(data.get("sections", []))
-        items = self.items(data["items"], scales, {s.id for s in sections})
+        tasks = self.task_context(data, scales, {s.id for s in sections})
+        items = self.items(data["items"], scales, {s.id for s in sections} | {d.id for d in tasks.domains}, tasks)
+        self.check_task_use(data, tasks, items)
+        check_proposal_item(self, tasks.questions, {i.id: i for i in items})
         used_sections = {i.section for i in items}
         for index, section in enumerate(sections):
             if section.id not in used_sections:
@@ -238,12 +245,51 @@ class _Builder:
             items=items,
             subscales=subscales,
             scales=scales,
-            sections=sections,
+            sections=tuple(Section(d.id, d.title) for d in tasks.domains) + sections,
             instructions=instructions,
             translations=dict(data.get("translations", {})),
             content_hash=content_hash(data),
+            domains=tasks.domains,
+            tasks=tuple(self.tasks),
+            task_questions=tasks.questions,
             definition=data,
         )
+
+    def task_context(self, data: dict[str, Any], scales: Mapping[str, ResponseScale], sections: set[str]) -> TaskContext:
+        domains = read_domains(self, data.get("domains", []), sections)
+        if "task_rating" not in data:
+            return TaskContext(domains, None, None, None)
+        questions, role, frequency = read_task_questions(self, data["task_rating"], scales)
+        check_task_scales(self, role, frequency)
+        return TaskContext(domains, questions, role, frequency)
+
+    def check_task_use(self, data: dict[str, Any], tasks: TaskContext, items: tuple[Item, ...]) -> None:
+        has_tasks = any(raw["type"] == "task" for raw in data["items"])
+        if has_tasks and "task_rating" not in data:
+            self.problem(
+                ("items",),
+                "the file has role tasks but no 'task_rating' block saying how they are rated",
+                "add task_rating: with role (question, scale) and frequency (question, scale); see docs/instruments.md",
+            )
+        if not has_tasks and ("task_rating" in data or "domains" in data):
+            key = "task_rating" if "task_rating" in data else "domains"
+            self.problem((key,), f"'{key}' is only used by role tasks, and no item has 'type: task'", f"remove '{key}'")
+        for index, domain in enumerate(tasks.domains):
+            if has_tasks and domain.id not in tasks.used_domains:
+                self.problem(
+                    ("domains", index),
+                    f"no task belongs to domain '{domain.id}'",
+                    f"remove the domain or set 'domain: {domain.id}' on its tasks",
+                )
+        counts = Counter(item.id for item in items)
+        for item in items:
+            if counts[item.id] > 1 and item.task is not None and item.task.part != "role":
+                self.problem(
+                    ("items",),
+                    f"the task '{item.task.task}' stores its {item.task.part} question as '{item.id}', "
+                    "which another item already uses",
+                    "rename that item or the task",
+                )
 
     def sections(self, raw: list[dict[str, Any]]) -> tuple[Section, ...]:
         out, seen = [], set()
@@ -254,7 +300,13 @@ class _Builder:
             out.append(Section(sec["id"], self.text(sec["title"], ("sections", i, "title"))))
         return tuple(out)
 
-    def items(self, raw_items: list[dict[str, Any]], scales: Mapping[str, ResponseScale], sections: set[str]) -> tuple[Item, ...]:
+    def items(
+        self,
+        raw_items: list[dict[str, Any]],
+        scales: Mapping[str, ResponseScale],
+        sections: set[str],
+        tasks: TaskContext,
+    ) -> tuple[Item, ...]:
         items: list[Item] = []
         seen: dict[str, int] = {}
         for index, raw in enumerate(raw_items):
@@ -266,6 +318,9 @@ class _Builder:
                     "give every item its own id",
                 )
             seen.setdefault(raw["id"], index)
+            if raw["type"] == "task":
+                items.extend(self.task(raw, path, tasks))
+                continue
             item = self.item(raw, path, scales, sections, {i.id: i for i in items})
             if item is not None:
                 items.append(item)
@@ -280,15 +335,7 @@ class _Builder:
         earlier: Mapping[str, Item],
     ) -> Item | None:
         kind = raw["type"]
-        audiences = self.item_audiences(raw, path)
-        text = self.text_per_audience(raw["text"], (*path, "text"), audiences)
-        missing_forms = [a for a in audiences if a not in text]
-        if text and missing_forms:
-            self.problem(
-                (*path, "text"),
-                f"no wording for audience(s) {', '.join(missing_forms)}",
-                "add a block for each audience the item is asked of, or limit it with 'audiences:'",
-            )
+        audiences, text = self.wordings(raw, path)
         scale = self.item_scale(raw, path, kind, scales)
         self.check_type_specific(raw, path, kind)
         if raw.get("section") is not None and raw["section"] not in sections:
@@ -316,6 +363,29 @@ class _Builder:
             integer=raw.get("integer", True),
             max_length=raw.get("max_length", DEFAULT_MAX_LENGTH.get(kind)),
         )
+
+    def wordings(self, raw: dict[str, Any], path: Path) -> tuple[tuple[str, ...], dict[str, dict[str, str]]]:
+        """The audiences an item or task is asked of, and its wording for each."""
+        audiences = self.item_audiences(raw, path)
+        text = self.text_per_audience(raw["text"], (*path, "text"), audiences)
+        missing_forms = [a for a in audiences if a not in text]
+        if text and missing_forms:
+            self.problem(
+                (*path, "text"),
+                f"no wording for audience(s) {', '.join(missing_forms)}",
+                "add a block for each audience the item is asked of, or limit it with 'audiences:'",
+            )
+        return audiences, text
+
+    def task(self, raw: dict[str, Any], path: Path, context: TaskContext) -> list[Item]:
+        audiences, text = self.wordings(raw, path)
+        if any(a not in text for a in audiences):
+            return []
+        help_text = self.text(raw["help"], (*path, "help")) if "help" in raw else None
+        items, task = expand_task(self, raw, path, audiences, text, context, help_text)
+        if task is not None:
+            self.tasks.append(task)
+        return items
 
     def item_audiences(self, raw: dict[str, Any], path: Path) -> tuple[str, ...]:
         per_audience = [k for k, v in raw["text"].items() if isinstance(v, dict)]
@@ -374,6 +444,9 @@ class _Builder:
         return scales[raw["scale"]]
 
     def check_type_specific(self, raw: dict[str, Any], path: Path, kind: str) -> None:
+        for key in ("domain", "comment"):
+            if key in raw:
+                self.problem((*path, key), f"'{key}' applies only to role tasks (type: task)", f"remove '{key}'")
         if raw.get("reverse") and kind != "likert":
             self.problem(
                 (*path, "reverse"),
@@ -452,6 +525,12 @@ class _Builder:
                         (*path, "items", pos),
                         f"names item '{item_id}', which does not exist",
                         "use the id of an item defined under 'items'",
+                    )
+                elif item.task is not None:
+                    self.problem(
+                        (*path, "items", pos),
+                        f"'{item_id}' is a role task; tasks are rated for consensus, not scored",
+                        "remove it from the subscale",
                     )
                 elif item.type != "likert" or item.scale is None:
                     self.problem(

@@ -17,7 +17,29 @@ from .problems import InstrumentError, Path, Problem
 from .schema_check import schema_problems
 from .yamlread import InstrumentYAMLError, read_yaml
 
-__all__ = ["SurveySpec", "parse_survey_spec"]
+__all__ = ["DelphiSpec", "SurveySpec", "delphi_from_raw", "parse_survey_spec"]
+
+
+@dataclass(frozen=True)
+class DelphiSpec:
+    """A survey's ``delphi:`` block: how consensus is judged and how rounds follow each other (docs/delphi.md).
+
+    The consensus fields mirror ``analysis.consensus.ConsensusRule`` (the
+    instruments layer cannot import it); its minimum cell size is the
+    survey's ``min_cell_size``, the one rule every output uses.
+    """
+
+    max_rounds: int = 3
+    settled: str = "drop"  # drop | confirm: what round n+1 does with tasks settled in round n
+    propose_tasks: bool = False  # round 1 asks the instrument's proposal item ("something missing?")
+    include_share: float = 0.70
+    exclude_share: float = 0.70
+    max_iqr: float | None = 1.0
+    max_iqr_exclude: float | None = None
+    min_audiences: int = 1
+    max_shift: float = 0.15  # a task is stable when at most this share of its ratings moved between rounds
+    #: the survey's role-task instruments, in survey order
+    task_instruments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,6 +59,7 @@ class SurveySpec:
     closes_at: dt.date | None = None
     anonymity: str = "anonymous"
     min_cell_size: int = 5
+    delphi: DelphiSpec | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -124,6 +147,7 @@ def parse_survey_spec(text: str, source: str, instruments: Mapping[str, Instrume
     closes = dt.date.fromisoformat(data["closes_at"]) if "closes_at" in data else None
     if opens and closes and closes < opens:
         problem(("closes_at",), f"closes ({closes}) before it opens ({opens})", "swap or correct the dates")
+    delphi = _delphi(data, instruments, audiences, problem)
     slug = data.get("slug") or slugify(text_of("title")[languages[0]] if languages else "")
     if len(slug) < 3:
         problem(("slug",), "cannot make a web address from the title", "add slug: e.g. peer-role-2026")
@@ -143,8 +167,63 @@ def parse_survey_spec(text: str, source: str, instruments: Mapping[str, Instrume
         closes_at=closes,
         anonymity=data.get("anonymity", "anonymous"),
         min_cell_size=data.get("min_cell_size", 5),
+        delphi=delphi,
         raw=data,
     )
     if problems:
         raise InstrumentError(problems)
     return spec
+
+
+def _delphi(
+    data: Mapping[str, Any],
+    instruments: Mapping[str, Instrument],
+    audiences: tuple[str, ...],
+    problem: Any,
+) -> DelphiSpec | None:
+    """The ``delphi:`` block, checked against the instruments the survey uses."""
+    raw = data.get("delphi")
+    if raw is None:
+        return None
+    used = [instruments[k] for k in data["instruments"] if k in instruments]
+    with_tasks = [i for i in used if i.tasks]
+    if used and not with_tasks:
+        problem(
+            ("delphi",),
+            "a Delphi rates role tasks, and none of this survey's instruments has any",
+            "add a role-task instrument such as peer-role-tasks to 'instruments', or remove 'delphi'",
+        )
+    can_propose = any(i.task_questions and i.task_questions.proposal_item for i in with_tasks)
+    if raw.get("propose_tasks") and with_tasks and not can_propose:
+        problem(
+            ("delphi", "propose_tasks"),
+            f"{', '.join(i.id for i in with_tasks)} has no question for proposing tasks",
+            "set task_rating.proposal_item in the instrument (docs/instruments.md), or set propose_tasks: false",
+        )
+    consensus = raw.get("consensus", {})
+    min_audiences = consensus.get("min_audiences", 1)
+    if min_audiences > len(audiences):
+        problem(
+            ("delphi", "consensus", "min_audiences"),
+            f"asks for {min_audiences} audiences but the survey has {len(audiences)}",
+            f"use at most {len(audiences)}",
+        )
+    return delphi_from_raw(raw, tuple(i.id for i in with_tasks))
+
+
+def delphi_from_raw(raw: Mapping[str, Any], task_instruments: tuple[str, ...] = ()) -> DelphiSpec:
+    """A checked ``delphi:`` block (as stored in the survey's spec) with its defaults filled in."""
+    defaults = DelphiSpec()
+    consensus = raw.get("consensus", {})
+    return DelphiSpec(
+        max_rounds=raw.get("max_rounds", defaults.max_rounds),
+        settled=raw.get("settled", defaults.settled),
+        propose_tasks=raw.get("propose_tasks", defaults.propose_tasks),
+        include_share=float(consensus.get("include_share", defaults.include_share)),
+        exclude_share=float(consensus.get("exclude_share", defaults.exclude_share)),
+        max_iqr=consensus.get("max_iqr", defaults.max_iqr),
+        max_iqr_exclude=consensus.get("max_iqr_exclude", defaults.max_iqr_exclude),
+        min_audiences=consensus.get("min_audiences", defaults.min_audiences),
+        max_shift=float(raw.get("stability", {}).get("max_shift", defaults.max_shift)),
+        task_instruments=task_instruments,
+    )

@@ -29,6 +29,9 @@ def codebook_columns(languages: Sequence[str]) -> list[str]:
         "scoring",
         "minimum",
         "maximum",
+        "task",
+        "task_part",
+        "domain",
     ]
 
 
@@ -59,6 +62,9 @@ def codebook_rows(variables: Sequence[Variable], languages: Sequence[str]) -> li
                 v.scoring,
                 v.minimum,
                 v.maximum,
+                v.task,
+                v.task_part,
+                v.domain,
             ]
         )
     return rows

@@ -56,6 +56,14 @@ def _text(labels: Mapping[str, str], language: str) -> str:
     return labels.get(language) or labels.get("en") or next(iter(labels.values()), "")
 
 
+#: what each stored question of a role task holds, for codebooks and file notes
+TASK_PART_WORDS: Mapping[str, str] = {
+    "role": "should this be part of the peer specialist's role (1 should not be done by peers .. 4 essential)",
+    "frequency": "how often the respondent does this now (1 never .. 5 daily)",
+    "comment": "free-text comment on the task",
+}
+
+
 def _substantive(variable: Variable) -> list[int]:
     """The codes of a coded column that are real answers (empty for free numbers and text)."""
     return [code for code, _ in variable.values if code not in variable.missing]
@@ -83,6 +91,11 @@ def _describe(variable: Variable, languages: Sequence[str]) -> list[str]:
             lines.append(f"Asked of {audience}: " + " | ".join(f"[{lang}] {text[lang]}" for lang in languages if lang in text))
     if variable.instrument:
         lines.append(f"Instrument {variable.instrument} {variable.instrument_version} (content hash {variable.content_hash}).")
+    if variable.task:
+        lines.append(
+            f"Role task {variable.task}, domain {variable.domain} ({_text(variable.domain_title, languages[0])}): "
+            f"{TASK_PART_WORDS.get(variable.task_part or '', variable.task_part)}; not scored."
+        )
     if variable.values:
         lines.append("Codes: " + "; ".join(f"{code} = {_text(labels, languages[0])}" for code, labels in variable.values) + ".")
     if variable.missing:
@@ -124,6 +137,13 @@ def _schema_field(variable: Variable, languages: Sequence[str], language: str, a
     if variable.item:
         field["peerscope:item"] = variable.item
         field["peerscope:itemType"] = variable.item_type
+    if variable.task:
+        field["peerscope:task"] = {
+            "id": variable.task,
+            "part": variable.task_part,
+            "domain": variable.domain,
+            "domainTitle": dict(variable.domain_title),
+        }
     if variable.audiences:
         field["peerscope:audiences"] = list(variable.audiences)
     if variable.values:
@@ -402,6 +422,8 @@ def spss(plan: ExportPlan, options: ExportOptions) -> Iterator[bytes]:
         "Variable labels start with the column name used in the CSV files.",
         "Codes: -9 prefer not to answer; -8 not shown; system-missing = not answered.",
     ]
+    if any(v.task for v in plan.variables):
+        notes.append("Role tasks: <task> role rating 1-4 (9 don't know), _now how often 1-5, _note.")
     with tempfile.TemporaryDirectory(prefix="peerscope-sav-") as directory:
         path = Path(directory) / "export.sav"
         pyreadstat.write_sav(
@@ -448,6 +470,7 @@ class CodebookRow:
     audiences: str
     scoring: str
     range: str
+    task: str = ""  # "role task <id> (<domain>): <question>" for role-task columns
 
 
 @dataclass(frozen=True)
@@ -495,6 +518,9 @@ def _codebook_row(variable: Variable, languages: Sequence[str]) -> CodebookRow:
         scoring=variable.scoring or "",
         range=f"{_number(variable.minimum)} to {_number(variable.maximum)}"
         if variable.minimum is not None and variable.maximum is not None
+        else "",
+        task=f"role task {variable.task} ({_text(variable.domain_title, languages[0])}): {variable.task_part}"
+        if variable.task
         else "",
     )
 

@@ -52,6 +52,11 @@ class Variable:
     minimum: float | None = None
     maximum: float | None = None
     texts_by_audience: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: role tasks: the task this column belongs to, which question it holds (role | frequency | comment) and its domain
+    task: str | None = None
+    task_part: str | None = None
+    domain: str | None = None
+    domain_title: Mapping[str, str] = field(default_factory=dict)
 
     def label_in(self, language: str) -> str:
         return self.label.get(language) or next(iter(self.label.values()), "")
@@ -100,6 +105,13 @@ def wide_variables(instruments: Sequence[Instrument], audiences: Sequence[str]) 
             label = dict(item.text[asked[0]])
             by_audience = {a: dict(item.text[a]) for a in asked}
             base = {**common, "item": item.id, "item_type": item.type, "audiences": asked, "texts_by_audience": by_audience}
+            if item.task is not None:
+                base |= {
+                    "task": item.task.task,
+                    "task_part": item.task.part,
+                    "domain": item.task.domain,
+                    "domain_title": dict(instrument.domain(item.task.domain).title),
+                }
             if item.type == "multi" and item.scale is not None:
                 for option in item.scale.options:
                     variables.append(

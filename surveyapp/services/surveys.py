@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,7 +120,22 @@ def survey_instruments(survey: Survey) -> list[Instrument]:
 
 
 def pages_for(survey: Survey, audience: str) -> tuple[SurveyPage, ...]:
-    return survey_pages(survey_instruments(survey), audience)
+    instruments = survey_instruments(survey)
+    return survey_pages(instruments, audience, not_asked(survey, instruments))
+
+
+def not_asked(survey: Survey, instruments: Sequence[Instrument]) -> frozenset[str]:
+    """Answer keys of the survey's instruments that this survey does not ask.
+
+    A Delphi asks its instruments' "is a task missing?" question only when its
+    ``delphi:`` block sets ``propose_tasks: true``.
+    """
+    delphi = (survey.spec or {}).get("delphi")
+    if delphi is None or delphi.get("propose_tasks", False):
+        return frozenset()
+    return frozenset(
+        f"{i.id}.{i.task_questions.proposal_item}" for i in instruments if i.task_questions and i.task_questions.proposal_item
+    )
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ EXPECTED = {
 }
 
 
-def test_the_five_instruments_and_the_context_block_ship() -> None:
-    assert set(EXPECTED) | {"context"} == set(SHIPPED)
+def test_the_five_instruments_the_task_inventory_and_the_context_block_ship() -> None:
+    assert set(EXPECTED) | {"context", "peer-role-tasks"} == set(SHIPPED)
 
 
 @pytest.mark.parametrize("key", sorted(EXPECTED))
@@ -79,3 +79,48 @@ def test_licensed_scale_template_is_a_valid_instrument_that_ships_no_text() -> N
     template = load_file(ROOT / "docs" / "templates" / "licensed-scale.example.yaml", "licensed-scale.example.yaml")
     assert template.licence["redistributable"] is False
     assert all("<" in i.text_for(i.audiences[0], "en") for i in template.items), "item text must be placeholders"
+
+
+CONTESTED = {
+    "story_in_group",
+    "team_meetings",
+    "ward_rounds",
+    "medical_record",
+    "restraint_presence",
+    "rights_committee",
+    "train_staff",
+}
+
+
+def test_the_task_inventory_has_thirty_tasks_in_six_domains_for_every_audience() -> None:
+    tasks = SHIPPED["peer-role-tasks"]
+    assert [d.id for d in tasks.domains] == ["one_to_one", "groups", "clinical_team", "advocacy", "education", "admin"]
+    assert len(tasks.tasks) == 30
+    per_domain = {d.id: sum(t.domain == d.id for t in tasks.tasks) for d in tasks.domains}
+    assert set(per_domain.values()) == {5}
+    assert all(t.audiences == ("peer", "staff", "service_user") for t in tasks.tasks)
+    assert {t.id for t in tasks.tasks} >= CONTESTED
+    assert not tasks.subscales  # tasks are rated for consensus, not scored
+    assert tasks.task_questions.frequency_audiences == ("peer",)
+    assert tasks.task_questions.proposal_item == "missing_tasks"
+
+
+@pytest.mark.parametrize("language", ["en", "he", "ar"])
+def test_every_task_is_worded_for_each_audience_and_the_wordings_differ(language: str) -> None:
+    tasks = SHIPPED["peer-role-tasks"]
+    for task in tasks.tasks:
+        wordings = [task.text[a][language] for a in ("peer", "staff", "service_user")]
+        assert len(set(wordings)) == 3, task.id
+    if language == "en":
+        assert all(t.text["peer"]["en"].startswith("I ") for t in tasks.tasks)
+        assert all("peer specialist" in t.text["staff"]["en"].lower() for t in tasks.tasks)
+    texts = [t.text["staff"][language] for t in tasks.tasks]
+    assert len(set(texts)) == 30  # no task repeated
+
+
+def test_the_task_inventory_names_what_informed_it() -> None:
+    tasks = SHIPPED["peer-role-tasks"]
+    sources = " ".join(tasks.provenance["inspired_by"])
+    assert "SAMHSA" in sources
+    assert "public domain" in sources
+    assert "not yet validated" in tasks.provenance["status_note"].lower()
