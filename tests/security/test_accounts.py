@@ -89,7 +89,7 @@ def sign_in(client: FlaskClient, password: str = PASSWORD, address: str = OWNER_
 
 def test_wrong_passwords_from_an_attacker_do_not_lock_the_owner_out(app: Flask, clock: Clock, owner: User) -> None:
     attacker = app.test_client()
-    statuses = Counter(sign_in(attacker, "wrong password %d" % i, ATTACKER).status_code for i in range(12))
+    statuses = Counter(sign_in(attacker, f"wrong password {i}", ATTACKER).status_code for i in range(12))
     assert statuses[401] == 5  # five guesses, then the attacker must wait
     assert statuses[429] == 7
     # the owner, signing in from their own address right away, is not held up at all
@@ -128,9 +128,7 @@ def test_guesses_from_many_addresses_slow_the_account_but_never_lock_it(
     assert waited <= 60
 
 
-def test_spraying_many_accounts_from_one_address_is_slowed(
-    app: Flask, clock: Clock, owner: User, checks: Counter
-) -> None:
+def test_spraying_many_accounts_from_one_address_is_slowed(app: Flask, clock: Clock, owner: User, checks: Counter) -> None:
     sprayer = app.test_client()
     statuses = [sign_in(sprayer, "Summer2026!", ATTACKER, f"staff{n}@example.org").status_code for n in range(60)]
     assert statuses.count(401) == 20  # one address: 20 tries across all accounts, then waits
@@ -273,9 +271,7 @@ def test_a_session_ends_after_an_hour_idle(app: Flask, clock: Clock, owner: User
         ("lee likes long walks", "contains your e-mail name"),
     ],
 )
-def test_weak_new_passwords_are_refused_with_the_reason(
-    app: Flask, clock: Clock, owner: User, new: str, message: str
-) -> None:
+def test_weak_new_passwords_are_refused_with_the_reason(app: Flask, clock: Clock, owner: User, new: str, message: str) -> None:
     client = app.test_client()
     sign_in(client)
     refused = client.post("/account/password", data={"current": PASSWORD, "new": new, "repeated": new})
