@@ -69,3 +69,8 @@ def uncount_one(key: str) -> None:
     """Take back one counted check (it was a correct password) without shortening any wait."""
     table = SignInThrottle.__table__
     db.session.execute(update(table).where(table.c.key == key, table.c.failures > 0).values(failures=table.c.failures - 1))
+
+
+def forget_older_than(before: datetime) -> None:
+    """Drop counters nobody has used since ``before``: they no longer count (keeps the table a day's size)."""
+    db.session.execute(delete(SignInThrottle).where(SignInThrottle.last_attempt_at < before))

@@ -72,7 +72,7 @@ def _verify(email: str, password: str, address: str, now: dt.datetime) -> User |
         check_password_hash(_DUMMY_HASH, password)
         return None
     if check_password_hash(user.password_hash, password) and user.active:
-        throttle.succeeded(email, address)
+        throttle.succeeded(email, address, now)
         return user
     return None
 

@@ -79,10 +79,11 @@ def reserve(email: str, address: str, now: dt.datetime) -> Refusal | None:
     return None
 
 
-def succeeded(email: str, address: str) -> None:
+def succeeded(email: str, address: str, now: dt.datetime) -> None:
     """A correct password: clear the account's counters, give back this check on the address (caller commits)."""
     for rule, key in _keys(email, address):
         if rule is ADDRESS:
             counters.uncount_one(key)
         else:
             counters.forget(key)
+    counters.forget_older_than(now - FORGET_AFTER)

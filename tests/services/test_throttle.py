@@ -32,7 +32,7 @@ def test_checks_are_counted_until_the_wait_and_a_correct_password_clears_the_acc
     assert reserve("lee@example.org", "10.0.0.1", NOW + dt.timedelta(seconds=3)) == throttle.Refusal("pair", 3)
     # the same account from elsewhere is still free, and its correct password clears the account's counts
     assert reserve("lee@example.org", "10.0.0.2", NOW) is None
-    succeeded("lee@example.org", "10.0.0.2")
+    succeeded("lee@example.org", "10.0.0.2", NOW)
     from surveyapp.db import db
 
     db.session.commit()
@@ -40,8 +40,14 @@ def test_checks_are_counted_until_the_wait_and_a_correct_password_clears_the_acc
 
 
 def test_counts_are_forgotten_after_a_day(app: Flask) -> None:
+    from surveyapp.db import SignInThrottle, db
+
     for _ in range(6):
         reserve("kim@example.org", "10.0.0.3", NOW)
     later = NOW + throttle.FORGET_AFTER + dt.timedelta(seconds=1)
     for _ in range(5):
         assert reserve("kim@example.org", "10.0.0.3", later) is None
+    reserve("old@example.org", "10.0.0.4", NOW)
+    succeeded("kim@example.org", "10.0.0.3", later)  # a sign-in sweeps away counters a day old
+    db.session.commit()
+    assert db.session.query(SignInThrottle.key).filter(SignInThrottle.key.like("%old@%")).count() == 0
