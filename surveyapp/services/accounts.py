@@ -83,9 +83,9 @@ def authenticate(email: str, password: str, address: str, now: dt.datetime) -> U
     Unlike other services this commits twice: the throttle's count before the password is checked
     (so that racing requests see it), then the outcome, written to the audit log with the address.
     """
-    email = email.strip().lower()
+    email = email.replace("\x00", "").strip().lower()[:254]  # typed by anyone: no NUL, no longer than any account's
     user = _verify(email, password, address, now)
-    record("auth.login" if user else "auth.failed", user, email, {"address": address}, now)
+    record("auth.login" if user else "auth.failed", user, email[:200], {"address": address}, now)
     db.session.commit()
     return user
 

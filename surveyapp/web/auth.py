@@ -41,7 +41,7 @@ def clock() -> dt.datetime:
 
 def client_address() -> str:
     # the address the throttle counts; behind a proxy, ProxyFix (trusted proxy count) sets remote_addr
-    return request.remote_addr or "unknown"
+    return (request.remote_addr or "unknown")[:64]
 
 
 class LoginForm(FlaskForm):
@@ -95,7 +95,9 @@ def _start_session(user: User, signed_in_at: float) -> None:
 
 @bp.before_app_request
 def _new_password_first() -> Any:
-    if request.endpoint not in _BEFORE_NEW_PASSWORD and current_user.is_authenticated and current_user.must_change_password:
+    if "_user_id" not in session or request.endpoint in _BEFORE_NEW_PASSWORD:
+        return None  # respondents' requests never load a user
+    if current_user.is_authenticated and current_user.must_change_password:
         return redirect(url_for("auth.password"))
     return None
 

@@ -332,3 +332,9 @@ def test_csrf_stays_on_for_the_account_forms(database_url: str, tmp_path) -> Non
         assert client.post("/logout").status_code == 400
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("email", ["x" * 1000 + "@example.org", "lee\x00@example.org"], ids=["very long", "NUL"])
+def test_a_hostile_e_mail_is_just_a_failed_sign_in(app: Flask, clock: Clock, owner: User, email: str) -> None:
+    assert sign_in(app.test_client(), "not the password", email=email).status_code == 401
+    assert sign_in(app.test_client()).status_code == 302
