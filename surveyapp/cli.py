@@ -231,7 +231,7 @@ def users_reset(email: str) -> None:
         raise click.ClickException(f"there is no account for {email.strip().lower()}")
     temporary = reset_password(user, _now(), None)
     click.echo(f"temporary password for {user.email}: {temporary}")
-    click.echo("Pass it on in person or by phone. It works for one sign-in; then a new password must be chosen.")
+    click.echo("Pass it on in person or by phone. With it they can only choose a new password of their own.")
 
 
 @click.command("demo")

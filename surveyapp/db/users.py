@@ -32,7 +32,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     # every signed-in session carries this value; a new one (sign-out, password change, reset,
     # deactivation) ends every copy of every earlier session cookie
     session_epoch: Mapped[str] = mapped_column(String(32), default=new_session_epoch)
-    # set by an administrator's reset: the temporary password works once, then a new one must be chosen
+    # set by an administrator's reset: with the temporary password only a new password can be chosen
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
