@@ -229,7 +229,7 @@ def users_reset(email: str) -> None:
     user = find_user(email)
     if user is None:
         raise click.ClickException(f"there is no account for {email.strip().lower()}")
-    temporary = reset_password(user, _now(), None)
+    _, temporary = reset_password(user.id, _now(), None)
     click.echo(f"temporary password for {user.email}: {temporary}")
     click.echo("Pass it on in person or by phone. With it they can only choose a new password of their own.")
 

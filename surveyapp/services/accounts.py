@@ -143,15 +143,18 @@ def set_password(email: str, password: str, now: dt.datetime, actor: User | None
     return user
 
 
-def reset_password(user: User, now: dt.datetime, actor: User | None) -> str:
-    """A temporary password to pass on; it must be replaced at the next sign-in. Every session ends."""
+def reset_password(user_id: int, now: dt.datetime, actor: User | None) -> tuple[User, str]:
+    """The account and a temporary password to pass on, only good for choosing a new one. Every session ends."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise SurveyError("no such account")
     if actor is not None and actor.id == user.id:
         raise SurveyError("to change your own password use 'Change password' at the top of the page")
     temporary = "-".join("".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(4))
     _set_password(user, temporary, must_change=True)
     record("user.reset_password", actor, user.email, None, now)
     db.session.commit()
-    return temporary
+    return user, temporary
 
 
 def set_active(user_id: int, active: bool, now: dt.datetime, actor: User | None) -> User:

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -165,14 +165,10 @@ def active(user_id: int) -> HttpResponse:
 @bp.post("/users/<int:user_id>/reset")
 @require_role("admin")
 def reset_password(user_id: int) -> Any:
-    from ..db import User, db
     from ..services.accounts import reset_password
 
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
     try:
-        temporary = reset_password(user, now(), current_user)
+        user, temporary = reset_password(user_id, now(), current_user)
     except surveys.SurveyError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".users"))
