@@ -98,7 +98,8 @@ def _security_headers(response: Response) -> Response:
 
 def register_extensions(app: Flask) -> None:
     # imported here: a module-level `from .db import db` would hide the surveyapp.db package behind the handle
-    from .db import User, db
+    from .db import db
+    from .web.auth import load_user
     from .web.i18n import select_locale
 
     db.init_app(app)
@@ -107,7 +108,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login.init_app(app)
     login.login_view = "auth.login"
-    login.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    login.user_loader(load_user)
 
 
 def register_blueprints(app: Flask) -> None:

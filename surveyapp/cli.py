@@ -179,7 +179,7 @@ def users() -> None:
 @users.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "manager", "researcher"]), required=True)
-@click.password_option(help="At least 12 characters; asked for when not given.")
+@click.password_option(help="At least 12 characters, not a commonly used one; asked for when not given.")
 @with_appcontext
 def users_create(email: str, role: str, password: str) -> None:
     """Create an account with a ROLE."""
@@ -207,6 +207,37 @@ def users_grant(email: str, slug: str) -> None:
     except SurveyError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{email} may now see {slug}")
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.password_option(help="At least 12 characters, not a commonly used one; asked for (twice) when not given.")
+@with_appcontext
+def users_set_password(email: str, password: str) -> None:
+    """Set the password of the account EMAIL; every session of the account ends."""
+    from .services.accounts import set_password
+    from .services.surveys import SurveyError
+
+    try:
+        user = set_password(email, password, _now(), None)
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"password set for {user.email}; every session of the account has been signed out")
+
+
+@users.command("reset")
+@click.argument("email")
+@with_appcontext
+def users_reset(email: str) -> None:
+    """Give the account EMAIL a temporary password (printed) that must be replaced at the next sign-in."""
+    from .services.accounts import find_user, reset_password
+
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"there is no account for {email.strip().lower()}")
+    _, temporary = reset_password(user.id, _now(), None)
+    click.echo(f"temporary password for {user.email}: {temporary}")
+    click.echo("Pass it on in person or by phone. With it they can only choose a new password of their own.")
 
 
 @click.command("demo")

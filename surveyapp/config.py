@@ -46,6 +46,18 @@ SETTINGS: tuple[Setting, ...] = (
         "25 MB of memory per MB of CSV; import larger files with `surveyapp responses import` on the server.",
         int,
     ),
+    Setting(
+        "SESSION_HOURS",
+        8,
+        "A staff sign-in lasts at most this many hours, however active; then sign in again.",
+        int,
+    ),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        60,
+        "A staff session ends after this many minutes without a request.",
+        int,
+    ),
 )
 
 

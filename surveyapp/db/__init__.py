@@ -5,6 +5,7 @@ from .cache import DashboardCache
 from .instruments import InstrumentVersion
 from .responses import Answer, ItemKey, Response, insert_answers, insert_responses, item_key_ids
 from .surveys import Audience, Invitation, Survey, SurveyInstrument
+from .throttle import SignInThrottle
 from .users import AuditEvent, SurveyGrant, User
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Invitation",
     "ItemKey",
     "Response",
+    "SignInThrottle",
     "Survey",
     "SurveyGrant",
     "SurveyInstrument",

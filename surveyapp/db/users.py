@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import db
 
 ROLES = ("admin", "manager", "researcher")
+
+
+def new_session_epoch() -> str:
+    return secrets.token_hex(16)
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined]
@@ -24,10 +29,18 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     role: Mapped[str] = mapped_column(String(12))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # every signed-in session carries this value; a new one (sign-out, password change, reset,
+    # deactivation) ends every copy of every earlier session cookie
+    session_epoch: Mapped[str] = mapped_column(String(32), default=new_session_epoch)
+    # set by an administrator's reset: with the temporary password only a new password can be chosen
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session cookie
+        return f"{self.id}:{self.session_epoch}"
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined]

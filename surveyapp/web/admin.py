@@ -160,3 +160,17 @@ def active(user_id: int) -> HttpResponse:
     else:
         flash(f"{user.email} is now {'active' if user.active else 'deactivated'}.")
     return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/reset")
+@require_role("admin")
+def reset_password(user_id: int) -> Any:
+    from ..services.accounts import reset_password
+
+    try:
+        user, temporary = reset_password(user_id, now(), current_user)
+    except surveys.SurveyError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".users"))
+    page = render_template("admin/temporary_password.html", email=user.email, temporary=temporary)
+    return page, 200, {"Cache-Control": "no-store"}

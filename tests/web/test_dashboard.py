@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from surveyapp.services.access import grant
@@ -89,13 +90,15 @@ def test_unknown_comparison_is_a_clear_error(client: FlaskClient, survey) -> Non
     assert "cannot compare by" in response.text
 
 
-def test_sign_in_is_rate_limited(client: FlaskClient) -> None:
+def test_sign_in_is_rate_limited(app: Flask, client: FlaskClient) -> None:
+    app.config["CLOCK"] = lambda: NOW
     create_user("lee@example.org", PASSWORD, "manager", NOW, None)
     for _ in range(5):
         assert client.post("/login", data={"email": "lee@example.org", "password": "wrong wrong wrong"}).status_code == 401
     blocked = client.post("/login", data={"email": "lee@example.org", "password": PASSWORD})
     assert blocked.status_code == 429
-    assert "Too many failed sign-ins" in blocked.text
+    assert "Too many failed sign-ins for this account. Please wait 2 seconds" in blocked.text
+    assert blocked.headers["Retry-After"] == "2"
 
 
 def test_plotly_is_served_locally(client: FlaskClient) -> None:
