@@ -4,7 +4,7 @@ from .base import Base, db
 from .cache import DashboardCache
 from .instruments import InstrumentVersion
 from .responses import Answer, ItemKey, Response, insert_answers, insert_responses, item_key_ids
-from .surveys import Audience, Invitation, Survey, SurveyInstrument
+from .surveys import Audience, Invitation, SpentLink, Survey, SurveyInstrument
 from .users import AuditEvent, SurveyGrant, User
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "Invitation",
     "ItemKey",
     "Response",
+    "SpentLink",
     "Survey",
     "SurveyGrant",
     "SurveyInstrument",

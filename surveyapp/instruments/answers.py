@@ -20,22 +20,33 @@ __all__ = ["SKIP", "AnswerError", "StoredValue", "parse_answer", "to_condition_v
 #: the raw value a form or file uses for "prefer not to answer"
 SKIP = str(PREFER_NOT_TO_ANSWER)
 
+NUL_MESSAGE = (
+    "This answer contains a hidden NUL character (usually from pasted text), which cannot be saved. Please type the answer again."
+)
+
 
 class AnswerError(ValueError):
     """A raw answer that cannot be stored. ``code`` tells a tampered value from a typing slip."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
-        self.code = code  # required | not_a_number | out_of_range | not_whole | too_long | not_an_option | skip_not_allowed
+        # required | not_a_number | out_of_range | not_whole | too_long | not_an_option | skip_not_allowed | nul_character
+        self.code = code
 
 
 @dataclass(frozen=True)
 class StoredValue:
-    """What goes into an answer row."""
+    """What goes into an answer row.
+
+    ``multi``: ``text`` holds the chosen codes of a multi-choice item as a
+    JSON list. Only the item's type says so (whoever reads answer rows passes
+    it): free text is whatever the respondent typed, "[1, 2]" included.
+    """
 
     num: float | None = None
     text: str | None = None
     skipped: bool = False
+    multi: bool = False
 
     @property
     def value(self) -> Any:
@@ -44,7 +55,7 @@ class StoredValue:
             return PREFER_NOT_TO_ANSWER
         if self.num is not None:
             return int(self.num) if self.num.is_integer() else self.num
-        if self.text is not None and self.text.startswith("["):
+        if self.multi and self.text is not None:
             return json.loads(self.text)
         return self.text
 
@@ -62,8 +73,17 @@ def parse_answer(item: Item, audience: str, raw: str | Sequence[str] | None) -> 
     Raises :class:`AnswerError` when the answer is not acceptable. Required
     items are not checked here (a page may be saved half-done); see
     :func:`check_required`.
+
+    Text is stored exactly as given, less leading and trailing white space
+    (white space alone is no answer). A NUL character is refused: every way
+    in (web form, CSV import) passes here. Other control characters are
+    kept as given: PostgreSQL, SQLite and CSV carry them, and pages escape
+    what they show.
     """
     values = [raw] if isinstance(raw, str) or raw is None else list(raw)
+    if any(v is not None and "\x00" in v for v in values):
+        # PostgreSQL cannot store it and exports would carry it; only pasted or crafted text holds one
+        raise AnswerError("nul_character", NUL_MESSAGE)
     values = [v.strip() for v in values if v is not None and v.strip() != ""]
     if not values:
         return None
@@ -82,7 +102,7 @@ def parse_answer(item: Item, audience: str, raw: str | Sequence[str] | None) -> 
                 raise AnswerError("not_an_option", "That answer is not one of the options.")
             codes.append(code)
         if item.type == "multi":
-            return StoredValue(text=json.dumps(sorted(set(codes))))
+            return StoredValue(text=json.dumps(sorted(set(codes))), multi=True)
         if len(codes) > 1:
             raise AnswerError("not_an_option", "Choose one answer only.")
         return StoredValue(num=float(codes[0]))

@@ -28,7 +28,8 @@ class ImportProblem:
 
     def __str__(self) -> str:
         where = ", ".join((f"row {self.row}" if self.row else "file", *([f"column {self.column}"] if self.column else [])))
-        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        value = self.value.replace("\x00", "\\x00")  # a NUL would reach the page and the report file
+        shown = value if len(value) <= 60 else value[:57] + "..."
         return f"{where}: " + (f"'{shown}' {self.reason}" if self.value else self.reason)
 
 
