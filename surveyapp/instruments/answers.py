@@ -19,6 +19,7 @@ __all__ = ["SKIP", "AnswerError", "StoredValue", "parse_answer", "to_condition_v
 
 #: the raw value a form or file uses for "prefer not to answer"
 SKIP = str(PREFER_NOT_TO_ANSWER)
+TEXT_TYPES = ("text", "longtext")
 
 NUL_MESSAGE = (
     "This answer contains a hidden NUL character (usually from pasted text), which cannot be saved. Please type the answer again."
@@ -74,8 +75,11 @@ def parse_answer(item: Item, audience: str, raw: str | Sequence[str] | None) -> 
     items are not checked here (a page may be saved half-done); see
     :func:`check_required`.
 
-    Text is stored exactly as given, less leading and trailing white space
-    (white space alone is no answer). A NUL character is refused: every way
+    ``raw`` is a form field's list of values or a file's cell. Text is stored
+    exactly as given, less leading and trailing white space (white space alone
+    is no answer); in a form's list, "prefer not to answer" is the box after
+    the typed text, so typing "-9" stores "-9" (a file's cell "-9" is the
+    missing code). A NUL character is refused: every way
     in (web form, CSV import) passes here. Other control characters are
     kept as given: PostgreSQL, SQLite and CSV carry them, and pages escape
     what they show.
@@ -84,10 +88,16 @@ def parse_answer(item: Item, audience: str, raw: str | Sequence[str] | None) -> 
     if any(v is not None and "\x00" in v for v in values):
         # PostgreSQL cannot store it and exports would carry it; only pasted or crafted text holds one
         raise AnswerError("nul_character", NUL_MESSAGE)
+    typed_text = item.type in TEXT_TYPES and not isinstance(raw, str)
+    skip = False
+    if typed_text:
+        # a form sends the typed text first, then the "prefer not to answer" box if ticked: a typed "-9" is text
+        skip = any(v is not None and v.strip() == SKIP for v in values[1:])
+        values = [SKIP] if skip else values[:1]
     values = [v.strip() for v in values if v is not None and v.strip() != ""]
     if not values:
         return None
-    if SKIP in values:
+    if SKIP in values and (not typed_text or skip):
         if not item.allow_skip:
             raise AnswerError("skip_not_allowed", "This question cannot be skipped.")
         return StoredValue(skipped=True)

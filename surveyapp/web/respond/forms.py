@@ -102,7 +102,7 @@ def raw_values(stored: Mapping[str, StoredValue]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, value in stored.items():
         if value.skipped:
-            out[key] = ["-9"]
+            out[key] = ["", "-9"]  # as a form sends it: no typed text, then the ticked box
         elif isinstance(value.value, list):
             out[key] = [str(v) for v in value.value]
         elif value.value is not None:
