@@ -372,3 +372,22 @@ def test_postgresql_remedy_for_row_order(
     assert abs(rho("SELECT pk FROM response")) <= MAX_RHO
     assert abs(rho("SELECT response_pk FROM answer")) <= MAX_RHO
     assert len({r[0] for r in rows("SELECT xmin::text FROM response")}) == 1
+
+
+def test_import_and_random_keys_live_together(app: Flask, client: FlaskClient, clock: Clock, make_survey) -> None:
+    """The importer numbers its responses after the largest key (SQLite) or from the sequence (PostgreSQL):
+    the random keys of web responses, all negative, are never in its way."""
+    from surveyapp.services.importing import import_responses
+
+    survey = make_survey()
+    tokens = issue_invitations("mini-survey", "peer", 5, ISSUED, None)
+    answer_in_order(client, clock, tokens, range(5))
+    csv = "audience,mini.clear,mini.unclear,mini.valued\r\n" + "peer,4,2,5\r\n" * 50
+    report = import_responses(survey, csv, FIRST_START, None)
+    assert report.ok, report.lines()
+    web = [pk for (pk,) in rows("SELECT pk FROM response WHERE source = 'web'")]
+    imported = [pk for (pk,) in rows("SELECT pk FROM response WHERE source = 'import'")]
+    assert len(set(web + imported)) == 55
+    assert max(web) < 0
+    assert min(imported) > max(web)
+    assert rows("SELECT COUNT(*) FROM answer")[0][0] == 5 * 6 + 50 * 3

@@ -37,9 +37,11 @@ PAGE1 = {"mini.clear": "4", "mini.unclear": "2", "mini.valued": "5", "action": "
 typed_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=80)
 
 
-def answer_page_two(client: FlaskClient, comment: str, tasks: list[str] | None = None) -> tuple[str, object]:
+def answer_page_two(
+    client: FlaskClient, comment: str, tasks: list[str] | None = None, language: str = "en"
+) -> tuple[str, object]:
     token = issue_invitations("mini-survey", "peer", 1, NOW, None)[0]
-    client.set_cookie("ps_lang", "en")
+    client.set_cookie("ps_lang", language)
     client.post(f"/r/{token}/consent", data={"consent": "yes"})
     client.post(f"/r/{token}/p/1", data=PAGE1)
     saved = client.post(f"/r/{token}/p/2", data={"mini.comments": comment, "mini.tasks": tasks or ["1"], "action": "next"})
@@ -108,6 +110,13 @@ def test_nul_in_a_form_answer_is_refused_with_a_message(client: FlaskClient, mak
     assert "hidden character" in saved.text
     assert "pasted" in saved.text  # the typed answer is kept on the page, to be fixed
     assert stored_answers("mini.comments") == []
+
+
+def test_nul_message_in_the_respondents_language(client: FlaskClient, make_survey) -> None:
+    make_survey()
+    _token, in_hebrew = answer_page_two(client, "\x00", language="he")
+    assert in_hebrew.status_code == 400
+    assert "תו נסתר" in in_hebrew.text
 
 
 def test_nul_in_an_imported_cell_is_reported_not_stored(app: Flask, make_survey) -> None:
