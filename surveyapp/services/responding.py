@@ -153,9 +153,15 @@ def start_response(token: str, link: LinkState, language: str, now: dt.datetime)
 
 
 def set_language(response: Response, language: str, now: dt.datetime) -> None:
-    response.language = language
-    response.updated_at = now
+    """Only while in progress, like a page save: a submitted response is not changed."""
+    db.session.execute(
+        update(Response)
+        .where(Response.pk == response.pk, Response.status == "in_progress")
+        .values(language=language, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
+    db.session.expire(response)
 
 
 def answers_of(response: Response) -> dict[str, StoredValue]:

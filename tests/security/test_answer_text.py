@@ -126,6 +126,7 @@ def test_nul_in_an_imported_cell_is_reported_not_stored(app: Flask, make_survey)
     assert not report.ok
     assert report.imported == 0
     assert any("NUL character" in line and "\\x00" in line and "\x00" not in line for line in report.lines())
+    assert all("\x00" not in p.value + (p.column or "") for p in report.problems)
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
 
 
