@@ -34,7 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SECRET_KEY",
         None,
-        "Key that signs sessions and CSRF tokens. Required outside development and tests; "
+        "Key that signs sessions and CSRF tokens, and keys the marks of used anonymous links (changing it lets "
+        "those links answer again). Required outside development and tests; "
         "`make run` generates one into instance/secret_key.",
     ),
     Setting("INSTRUMENTS_DIR", str(PROJECT_ROOT / "instruments"), "Directory of instrument YAML files."),

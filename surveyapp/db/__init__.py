@@ -4,7 +4,7 @@ from .base import Base, db
 from .cache import DashboardCache
 from .instruments import InstrumentVersion
 from .responses import Answer, ItemKey, Response, insert_answers, insert_responses, item_key_ids
-from .surveys import Audience, Invitation, Survey, SurveyInstrument
+from .surveys import Audience, Invitation, SpentLink, Survey, SurveyInstrument
 from .throttle import SignInThrottle
 from .users import AuditEvent, SurveyGrant, User
 
@@ -19,6 +19,7 @@ __all__ = [
     "ItemKey",
     "Response",
     "SignInThrottle",
+    "SpentLink",
     "Survey",
     "SurveyGrant",
     "SurveyInstrument",

@@ -23,7 +23,11 @@ class Response(db.Model):  # type: ignore[name-defined]
 
     In anonymous surveys nothing here points at an invitation: while the
     response is in progress ``resume_hash`` (the hash of the respondent's link
-    token) lets the link find it again; submitting clears it.
+    token) lets the link find it again; submitting clears it, keeps only the
+    day of the start, the last change and the submission, and the duration in
+    whole minutes. Their ``pk`` is random (negative, apart from the sequence's
+    keys), so neither it nor the answers' order follows start or submission
+    (docs/security-anonymity.md).
     """
 
     __tablename__ = "response"
@@ -46,6 +50,8 @@ class Response(db.Model):  # type: ignore[name-defined]
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: whole minutes from start to submission (anonymous surveys keep no start or end instant, only days)
+    minutes: Mapped[int | None] = mapped_column(Integer)
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: kept only in identified surveys
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"))

@@ -92,3 +92,20 @@ class Invitation(db.Model):  # type: ignore[name-defined]
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     audience: Mapped[Audience] = relationship()
+
+
+class SpentLink(db.Model):  # type: ignore[name-defined]
+    """A link of an anonymous survey that was used to submit: a keyed hash of its token, nothing else.
+
+    Submitting an anonymous response leaves its invitation untouched (an
+    update would be a second row written at the moment of submission, which a
+    database reader could pair with the response by time or by row order).
+    The key is the application's secret, which the database does not hold, so
+    a reader who has the tokens still cannot tell which invitations these are.
+    """
+
+    __tablename__ = "spent_link"
+    # SQLite keeps the rows in digest order, not in the order they were written
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -19,6 +19,11 @@ __all__ = ["SKIP", "AnswerError", "StoredValue", "parse_answer", "to_condition_v
 
 #: the raw value a form or file uses for "prefer not to answer"
 SKIP = str(PREFER_NOT_TO_ANSWER)
+TEXT_TYPES = ("text", "longtext")
+
+NUL_MESSAGE = (
+    "This answer contains a hidden NUL character (usually from pasted text), which cannot be saved. Please type the answer again."
+)
 
 
 class AnswerError(ValueError):
@@ -26,16 +31,23 @@ class AnswerError(ValueError):
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
-        self.code = code  # required | not_a_number | out_of_range | not_whole | too_long | not_an_option | skip_not_allowed
+        # required | not_a_number | out_of_range | not_whole | too_long | not_an_option | skip_not_allowed | nul_character
+        self.code = code
 
 
 @dataclass(frozen=True)
 class StoredValue:
-    """What goes into an answer row."""
+    """What goes into an answer row.
+
+    ``multi``: ``text`` holds the chosen codes of a multi-choice item as a
+    JSON list. Only the item's type says so (whoever reads answer rows passes
+    it): free text is whatever the respondent typed, "[1, 2]" included.
+    """
 
     num: float | None = None
     text: str | None = None
     skipped: bool = False
+    multi: bool = False
 
     @property
     def value(self) -> Any:
@@ -44,7 +56,7 @@ class StoredValue:
             return PREFER_NOT_TO_ANSWER
         if self.num is not None:
             return int(self.num) if self.num.is_integer() else self.num
-        if self.text is not None and self.text.startswith("["):
+        if self.multi and self.text is not None:
             return json.loads(self.text)
         return self.text
 
@@ -62,12 +74,30 @@ def parse_answer(item: Item, audience: str, raw: str | Sequence[str] | None) -> 
     Raises :class:`AnswerError` when the answer is not acceptable. Required
     items are not checked here (a page may be saved half-done); see
     :func:`check_required`.
+
+    ``raw`` is a form field's list of values or a file's cell. Text is stored
+    exactly as given, less leading and trailing white space (white space alone
+    is no answer); in a form's list, "prefer not to answer" is the box after
+    the typed text, so typing "-9" stores "-9" (a file's cell "-9" is the
+    missing code). A NUL character is refused: every way
+    in (web form, CSV import) passes here. Other control characters are
+    kept as given: PostgreSQL, SQLite and CSV carry them, and pages escape
+    what they show.
     """
     values = [raw] if isinstance(raw, str) or raw is None else list(raw)
+    if any(v is not None and "\x00" in v for v in values):
+        # PostgreSQL cannot store it and exports would carry it; only pasted or crafted text holds one
+        raise AnswerError("nul_character", NUL_MESSAGE)
+    typed_text = item.type in TEXT_TYPES and not isinstance(raw, str)
+    skip = False
+    if typed_text:
+        # a form sends the typed text first, then the "prefer not to answer" box if ticked: a typed "-9" is text
+        skip = any(v is not None and v.strip() == SKIP for v in values[1:])
+        values = [SKIP] if skip else values[:1]
     values = [v.strip() for v in values if v is not None and v.strip() != ""]
     if not values:
         return None
-    if SKIP in values:
+    if SKIP in values and (not typed_text or skip):
         if not item.allow_skip:
             raise AnswerError("skip_not_allowed", "This question cannot be skipped.")
         return StoredValue(skipped=True)
@@ -82,7 +112,7 @@ def parse_answer(item: Item, audience: str, raw: str | Sequence[str] | None) -> 
                 raise AnswerError("not_an_option", "That answer is not one of the options.")
             codes.append(code)
         if item.type == "multi":
-            return StoredValue(text=json.dumps(sorted(set(codes))))
+            return StoredValue(text=json.dumps(sorted(set(codes))), multi=True)
         if len(codes) > 1:
             raise AnswerError("not_an_option", "Choose one answer only.")
         return StoredValue(num=float(codes[0]))

@@ -111,4 +111,15 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path, lines: dict[Pat
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, child, (*path, index), lines, source) for index, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, str) and "\x00" in value:  # a "\0" escape: PostgreSQL cannot store it, pages would show it
+        raise _YAMLProblemError(
+            Problem(
+                source,
+                node.start_mark.line + 1,
+                path,
+                "this text contains a NUL character ('\\0'), which cannot be stored",
+                "remove the '\\0' escape from the text",
+            )
+        )
+    return value

@@ -26,6 +26,7 @@ from ..instruments import Instrument, load_directory
 from ..instruments.answers import StoredValue
 from ..instruments.flow import item_key
 from .accounts import create_user
+from .anonymity import completion_minutes, day_of
 from .instrument_registry import register_instruments
 from .invitations import issue_invitations
 from .survey_data import answer_vector, survey_columns
@@ -135,12 +136,16 @@ def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int 
     counts = np.floor(shares / shares.sum() * n).astype(int)
     counts[0] += n - counts.sum()
     columns = survey_columns(survey)
+    anonymous = survey.anonymity == "anonymous"
     responses, answers = [], []
     for audience, count in zip(keys, counts, strict=True):
         for _ in range(int(count)):
             response_id = uuid.uuid4().hex
             started = now - dt.timedelta(days=float(rng.uniform(0.5, 28)))
             submitted = started + dt.timedelta(minutes=float(rng.gamma(4.0, 4.0)) + 4)
+            minutes = completion_minutes(started, submitted)
+            if anonymous:  # as a web submission keeps them: days only
+                started, submitted = day_of(started), day_of(submitted)
             responses.append(
                 {
                     "id": response_id,
@@ -152,6 +157,7 @@ def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int 
                     "started_at": started,
                     "updated_at": submitted,
                     "submitted_at": submitted,
+                    "minutes": minutes,
                     "current_page": 0,
                     "furthest_page": 0,
                 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..db import Audience, Invitation, Survey, User, db
+from .anonymity import day_of
 from .audit import record
 from .surveys import SurveyError, get_survey
 from .tokens import hash_token, new_token
@@ -24,8 +25,9 @@ def issue_invitations(slug: str, audience_key: str, count: int, now: dt.datetime
     survey = get_survey(slug)
     audience = _audience(survey, audience_key)
     tokens = [new_token() for _ in range(count)]
+    issued = day_of(now) if survey.anonymity == "anonymous" else now  # anonymous surveys keep days only
     db.session.add_all(
-        Invitation(survey_id=survey.id, audience_id=audience.id, token_hash=hash_token(t), issued_at=now) for t in tokens
+        Invitation(survey_id=survey.id, audience_id=audience.id, token_hash=hash_token(t), issued_at=issued) for t in tokens
     )
     record("invitations.issue", actor, slug, {"audience": audience_key, "count": count}, now)
     db.session.commit()

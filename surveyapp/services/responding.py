@@ -3,8 +3,15 @@
 A respondent link carries a token. Its hash finds, in this order, an
 in-progress response (``resume_hash``), an invitation, or an audience's open
 link. On submission the response forgets its token (``resume_hash`` is
-cleared) and, in anonymous surveys, its invitation; only the invitation's
-``used_at`` remains, which is how a used link knows it was submitted.
+cleared). In identified surveys the invitation's ``used_at`` records the
+submission; in anonymous surveys the invitation is not touched: a keyed hash
+of the token in ``spent_link`` says the link was used, and the response keeps
+only days and a duration (services.anonymity).
+
+Saves and the submit are conditional updates on the response's status, made
+first in their transaction: the row (PostgreSQL) or the database (SQLite)
+is then locked, so a page save racing the submit either lands before it
+(and is in the submitted vector) or changes nothing.
 """
 
 from __future__ import annotations
@@ -18,16 +25,18 @@ from typing import Literal
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..db import Answer, Audience, Invitation, ItemKey, Response, Survey, db, item_key_ids
+from ..db import Answer, Audience, Invitation, ItemKey, Response, SpentLink, Survey, db, item_key_ids
 from ..instruments.answers import StoredValue
-from ..instruments.flow import SurveyPage, visible_items
+from ..instruments.flow import SurveyPage, item_key, visible_items
+from .anonymity import completion_minutes, day_of, random_response_pk, spent_digest
 from .survey_data import answer_vector, survey_columns
-from .surveys import is_open, pages_for
+from .surveys import is_open, pages_for, survey_instruments
 from .tokens import hash_token, new_token
 
 __all__ = [
     "LinkState",
     "PageOutOfOrderError",
+    "ResponseSubmittedError",
     "answers_of",
     "enter_open_link",
     "missing_required",
@@ -53,7 +62,12 @@ class PageOutOfOrderError(ValueError):
     pass
 
 
-def resolve_link(token: str, now: dt.datetime) -> LinkState:
+class ResponseSubmittedError(PageOutOfOrderError):
+    """The response was submitted (in another tab, or a moment ago): nothing was saved."""
+
+
+def resolve_link(token: str, now: dt.datetime, secret: str | bytes) -> LinkState:
+    """What the link ``token`` leads to. ``secret``: the application's secret key (see :func:`submit_response`)."""
     digest = hash_token(token)
     response = db.session.scalar(select(Response).where(Response.resume_hash == digest))
     if response is not None:
@@ -63,7 +77,9 @@ def resolve_link(token: str, now: dt.datetime) -> LinkState:
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
     if invitation is not None:
         survey = db.session.get_one(Survey, invitation.survey_id)
-        if invitation.used_at is not None:
+        if invitation.used_at is not None or (
+            survey.anonymity == "anonymous" and db.session.get(SpentLink, spent_digest(token, secret)) is not None
+        ):
             return LinkState("submitted", survey, invitation.audience, invitation=invitation)
         return LinkState("new" if is_open(survey, now) else "not_open", survey, invitation.audience, invitation=invitation)
     audience = db.session.scalar(select(Audience).where(Audience.open_link_hash == digest))
@@ -78,13 +94,15 @@ def enter_open_link(link: LinkState, now: dt.datetime) -> str:
     if link.state != "open_link" or link.survey is None or link.audience is None:
         raise ValueError("not an open link")
     token = new_token()
+    # in an anonymous survey the moment a visitor arrived would date their response: every such link gets one day
+    issued = day_of(link.survey.created_at) if link.survey.anonymity == "anonymous" else now
     db.session.add(
         Invitation(
             survey_id=link.survey.id,
             audience_id=link.audience.id,
             token_hash=hash_token(token),
             via_open_link=True,
-            issued_at=now,
+            issued_at=issued,
         )
     )
     db.session.commit()
@@ -92,50 +110,74 @@ def enter_open_link(link: LinkState, now: dt.datetime) -> str:
 
 
 def start_response(token: str, link: LinkState, language: str, now: dt.datetime) -> Response:
-    """Begin answering (after consent). Starting twice returns the same response."""
+    """Begin answering (after consent). Starting twice returns the same response.
+
+    In progress, a response keeps exact times (it is linked to its link until
+    submitted anyway); an anonymous one gets a random key at once, so the
+    answers written from now on are stored in no telling order.
+    """
     if link.state == "in_progress" and link.response is not None:
         return link.response
     if link.state != "new" or link.survey is None or link.audience is None or link.invitation is None:
         raise ValueError(f"cannot start a response from a link in state {link.state}")
-    response = Response(
-        id=uuid.uuid4().hex,
-        survey_id=link.survey.id,
-        audience_id=link.audience.id,
-        language=language,
-        status="in_progress",
-        source="web",
-        started_at=now,
-        updated_at=now,
-        resume_hash=hash_token(token),
-        invitation_id=link.invitation.id if link.survey.anonymity == "identified" else None,
-        current_page=1,
-        furthest_page=1,
-    )
-    db.session.add(response)
-    try:
-        db.session.commit()
-    except IntegrityError:  # a double-clicked consent: the first click created it
-        db.session.rollback()
-        existing = db.session.scalar(select(Response).where(Response.resume_hash == hash_token(token)))
-        if existing is None:
-            raise
-        return existing
-    return response
+    anonymous = link.survey.anonymity == "anonymous"
+    for _attempt in range(3):  # a random key already taken (about 1 in 20,000 at 100,000 responses): draw again
+        response = Response(
+            pk=random_response_pk() if anonymous else None,
+            id=uuid.uuid4().hex,
+            survey_id=link.survey.id,
+            audience_id=link.audience.id,
+            language=language,
+            status="in_progress",
+            source="web",
+            started_at=now,
+            updated_at=now,
+            resume_hash=hash_token(token),
+            invitation_id=None if anonymous else link.invitation.id,
+            current_page=1,
+            furthest_page=1,
+        )
+        db.session.add(response)
+        try:
+            db.session.commit()
+        except IntegrityError:  # a double-clicked consent: the first click created it
+            db.session.rollback()
+            existing = db.session.scalar(select(Response).where(Response.resume_hash == hash_token(token)))
+            if existing is not None:
+                return existing
+            if not anonymous:
+                raise
+            continue
+        return response
+    raise RuntimeError("could not store the response")
 
 
 def set_language(response: Response, language: str, now: dt.datetime) -> None:
-    response.language = language
-    response.updated_at = now
+    """Only while in progress, like a page save: a submitted response is not changed."""
+    db.session.execute(
+        update(Response)
+        .where(Response.pk == response.pk, Response.status == "in_progress")
+        .values(language=language, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
+    db.session.expire(response)
 
 
 def answers_of(response: Response) -> dict[str, StoredValue]:
+    multi = _multi_keys(response.survey_id)
     rows = db.session.execute(
         select(ItemKey.key, Answer.value_num, Answer.value_text, Answer.skipped)
         .join(ItemKey, ItemKey.id == Answer.item_key_id)
         .where(Answer.response_pk == response.pk)
     )
-    return {key: StoredValue(num, text, skipped) for key, num, text, skipped in rows}
+    return {key: StoredValue(num, text, skipped, key in multi) for key, num, text, skipped in rows}
+
+
+def _multi_keys(survey_id: int) -> frozenset[str]:
+    """Keys of the survey's multi-choice items: the only answers whose text is a list of codes."""
+    survey = db.session.get_one(Survey, survey_id)
+    return frozenset(item_key(i, item) for i in survey_instruments(survey) for item in i.items if item.type == "multi")
 
 
 def save_page(
@@ -155,7 +197,7 @@ def save_page(
     this is the request every respondent makes on every page.
     """
     if response.status != "in_progress":
-        raise PageOutOfOrderError("this response was already submitted")
+        raise ResponseSubmittedError("this response was already submitted")
     if page.number > response.furthest_page:
         raise PageOutOfOrderError(f"page {page.number} comes after pages not yet answered")
     keys = page.answer_keys()
@@ -167,6 +209,18 @@ def save_page(
         if values.get(key) is None:
             merged.pop(key, None)
     shown = {f"{page.instrument.id}.{item.id}" for item in visible_items(page, merged)}
+    furthest = max(response.furthest_page, next_page)
+    # first, and only while the response is in progress: this locks the row (PostgreSQL) or the database
+    # (SQLite) until the commit, so a submit racing this save waits for it or has already made it change nothing
+    moved = db.session.execute(
+        update(Response)
+        .where(Response.pk == response.pk, Response.status == "in_progress")
+        .values(current_page=next_page, furthest_page=furthest, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise ResponseSubmittedError("this response was already submitted")
     numbers = item_key_ids(keys)
     db.session.execute(
         delete(Answer).where(Answer.response_pk == response.pk, Answer.item_key_id.in_([numbers[k] for k in keys]))
@@ -179,10 +233,8 @@ def save_page(
     ]  # fmt: skip
     if rows:
         db.session.execute(insert(Answer), rows)
-    response.current_page = next_page
-    response.furthest_page = max(response.furthest_page, next_page)
-    response.updated_at = now
     db.session.commit()
+    db.session.expire(response)
 
 
 def missing_required(response: Response, pages: tuple[SurveyPage, ...]) -> dict[int, list[str]]:
@@ -197,30 +249,51 @@ def missing_required(response: Response, pages: tuple[SurveyPage, ...]) -> dict[
     return missing
 
 
-def submit_response(response: Response, token: str, now: dt.datetime) -> bool:
+def submit_response(response: Response, token: str, now: dt.datetime, secret: str | bytes) -> bool:
     """Submit once. A replayed or double-clicked submit changes nothing and returns False.
 
-    The caller checks :func:`missing_required` first.
+    The caller checks :func:`missing_required` first. The status changes
+    first, then the answers are read for the vector: a page save that got in
+    before holds the lock until its answers are committed, one that comes
+    after finds the response submitted and writes nothing.
+
+    Anonymous surveys: the response keeps the day of its start and
+    submission and the whole minutes between; the invitation is not touched;
+    the link is marked used by ``spent_digest(token, secret)`` (``secret``:
+    the application's secret key, which a database reader does not hold).
     """
     survey = db.session.get_one(Survey, response.survey_id)
-    vector = answer_vector(survey_columns(survey), answers_of(response))
+    anonymous = survey.anonymity == "anonymous"
+    minutes = completion_minutes(response.started_at, now)
     values: dict[str, object] = {
         "status": "submitted",
-        "submitted_at": now,
-        "updated_at": now,
+        "submitted_at": day_of(now) if anonymous else now,
+        "updated_at": day_of(now) if anonymous else now,
+        "minutes": minutes,
         "resume_hash": None,
-        "vector": vector,
     }
-    if survey.anonymity == "anonymous":
+    if anonymous:
+        values["started_at"] = day_of(response.started_at)
         values["invitation_id"] = None
     done = db.session.execute(
-        update(Response).where(Response.pk == response.pk, Response.status == "in_progress").values(**values)
+        update(Response)
+        .where(Response.pk == response.pk, Response.status == "in_progress")
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         return False
-    db.session.execute(update(Invitation).where(Invitation.token_hash == hash_token(token)).values(used_at=now))
+    vector = answer_vector(survey_columns(survey), answers_of(response))
+    db.session.execute(
+        update(Response).where(Response.pk == response.pk).values(vector=vector).execution_options(synchronize_session=False)
+    )
+    if anonymous:
+        db.session.add(SpentLink(digest=spent_digest(token, secret)))
+    else:
+        db.session.execute(update(Invitation).where(Invitation.token_hash == hash_token(token)).values(used_at=now))
     db.session.commit()
+    db.session.expire(response)
     return True
 
 

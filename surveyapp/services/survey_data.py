@@ -99,8 +99,12 @@ def _minutes(start: ColumnElement, end: ColumnElement) -> ColumnElement:
 
 
 def _completion_minutes() -> ColumnElement:
-    """Minutes from start to submission; unknown (NULL) for imported responses, which carry no start time."""
-    return case((Response.source == "import", null()), else_=_minutes(Response.started_at, Response.submitted_at))
+    """Minutes from start to submission, as stored at submission (anonymous surveys keep no instants); from the
+    times for rows stored without it; unknown (NULL) for imported responses, which carry no start time."""
+    return case(
+        (Response.source == "import", null()),
+        else_=func.coalesce(Response.minutes, _minutes(Response.started_at, Response.submitted_at)),
+    )
 
 
 def load_survey_data(surveys: Sequence[Survey], keys: Sequence[str]) -> SurveyData:

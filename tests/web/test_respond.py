@@ -9,7 +9,7 @@ from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from surveyapp.db import Answer, Invitation, Response, db
+from surveyapp.db import Answer, Invitation, Response, SpentLink, db
 from surveyapp.services.tokens import hash_token
 from tests.stored import stored_answers
 
@@ -74,7 +74,8 @@ def test_full_journey_stores_one_anonymous_response(client: FlaskClient, make_su
     assert response.vector is not None
     assert response.invitation_id is None
     invitation = db.session.scalar(select(Invitation))
-    assert invitation.used_at is not None
+    assert invitation.used_at is None  # anonymous: the link is marked used in spent_link, the invitation untouched
+    assert db.session.scalar(select(func.count()).select_from(SpentLink)) == 1
     answers = {row.key: row.value_num for row in stored_answers()}
     assert answers["mini.clear"] == 5
     assert answers["mini.years"] == 3

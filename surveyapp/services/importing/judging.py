@@ -231,6 +231,8 @@ def _reason(item: Item, audience: str, value: str, error: AnswerError, language:
         return "is 'prefer not to answer', which this question does not offer (leave the cell empty if not answered)"
     if error.code == "too_long":
         return f"is too long: {len(value)} characters, at most {item.max_length}"
+    if error.code == "nul_character":
+        return "contains a NUL character (shown as \\x00), which cannot be stored: remove it from the file"
     return str(error)
 
 

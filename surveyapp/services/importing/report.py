@@ -26,6 +26,12 @@ class ImportProblem:
     value: str
     reason: str
 
+    def __post_init__(self) -> None:
+        # a NUL in the file is reported as \x00: the page and the report file never carry one
+        object.__setattr__(self, "value", self.value.replace("\x00", "\\x00"))
+        if self.column is not None:
+            object.__setattr__(self, "column", self.column.replace("\x00", "\\x00"))
+
     def __str__(self) -> str:
         where = ", ".join((f"row {self.row}" if self.row else "file", *([f"column {self.column}"] if self.column else [])))
         shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."

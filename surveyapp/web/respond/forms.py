@@ -26,6 +26,9 @@ ERROR_MESSAGES: Mapping[str, Any] = {
     "not_whole": lazy_gettext("Please enter a whole number."),
     "not_an_option": lazy_gettext("That answer is not one of the options. Please choose again."),
     "skip_not_allowed": lazy_gettext("This question cannot be skipped."),
+    "nul_character": lazy_gettext(
+        "This answer contains a hidden character (usually from pasted text) that cannot be saved. Please type the answer again."
+    ),
 }
 
 
@@ -99,7 +102,7 @@ def raw_values(stored: Mapping[str, StoredValue]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, value in stored.items():
         if value.skipped:
-            out[key] = ["-9"]
+            out[key] = ["", "-9"]  # as a form sends it: no typed text, then the ticked box
         elif isinstance(value.value, list):
             out[key] = [str(v) for v in value.value]
         elif value.value is not None:

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as HttpResponse
@@ -32,13 +32,18 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _secret() -> str:
+    """Keys the marks of used anonymous links (services.anonymity.spent_digest): never stored in the database."""
+    return current_app.config["SECRET_KEY"]
+
+
 def _link(token: str) -> responding.LinkState:
     """Resolve the link and fix the request's language before any text is translated.
 
     Flask-Babel keeps the first locale it picks for a request, so the language
     must be known before a form or error message is built.
     """
-    link = responding.resolve_link(token, now())
+    link = responding.resolve_link(token, now(), _secret())
     if link.survey is not None:
         g.lang = _language(link)
     return link
@@ -118,7 +123,7 @@ def open_link(token: str) -> HttpResponse:
         return _state_page(link) or abort(404)
     cookie = f"ps_open_{link.audience.id}"  # type: ignore[union-attr]
     remembered = request.cookies.get(cookie)
-    if remembered and responding.resolve_link(remembered, now()).state in ("new", "in_progress"):
+    if remembered and responding.resolve_link(remembered, now(), _secret()).state in ("new", "in_progress"):
         return redirect(url_for(".entry", token=remembered))
     personal = responding.enter_open_link(link, now())
     response = redirect(url_for(".entry", token=personal))
@@ -227,7 +232,10 @@ def page(token: str, number: int) -> HttpResponse:
         return _page(link, token, current, pages, shown, submitted, errors, status=400)
     next_number = {"next": number + 1, "back": number - 1, "later": number}[action]
     next_number = max(1, min(next_number, len(pages) + 1))
-    responding.save_page(response, current, form.answers(), next_number, now(), stored)
+    try:
+        responding.save_page(response, current, form.answers(), next_number, now(), stored)
+    except responding.ResponseSubmittedError:  # submitted from another tab a moment before this save
+        return _render("respond/already_submitted.html", link)
     if action == "later":
         return _render("respond/saved.html", link, resume_url=url_for(".entry", token=token, _external=True))
     if action == "next" and request.args.get("review") == "1":  # came from the review to change this page
@@ -327,7 +335,7 @@ def submit(token: str) -> HttpResponse:
     missing = responding.missing_required(link.response, pages)
     if missing:
         return redirect(url_for(".page", token=token, number=min(missing)))
-    responding.submit_response(link.response, token, now())
+    responding.submit_response(link.response, token, now(), _secret())
     response = redirect(url_for(".done", token=token))
     _remember_language(response, link.response.language)
     return response
