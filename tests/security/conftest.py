@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ STAFF = {
     "admin": ("admin", False),  # admins see every survey without a grant
 }
 ACTORS = ("anonymous", "respondent", *STAFF)
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @dataclass
@@ -51,7 +53,11 @@ class World:
         client = self.app.test_client()
         client.set_cookie("ps_lang", "en")
         if actor in STAFF:
-            signed_in = client.post("/login", data={"email": self.emails[actor], "password": PASSWORD})
+            form = {"email": self.emails[actor], "password": PASSWORD}
+            if self.app.config["WTF_CSRF_ENABLED"]:
+                with client.get("/login") as page:
+                    form["csrf_token"] = CSRF_TOKEN.search(page.text).group(1)  # type: ignore[union-attr]
+            signed_in = client.post("/login", data=form)
             assert signed_in.status_code == 302, f"{actor} could not sign in"
         return client
 

@@ -17,11 +17,10 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import Flask
 from werkzeug.test import TestResponse
 
-from surveyapp import create_app
 from tests.security.conftest import ACTORS, STAFF, World
+from tests.security.routes import NEVER_ISSUED, ROUTES, url
 
 ALLOW, LOGIN, FORBIDDEN, NOT_FOUND = "allow", "login", "forbidden", "not found"
 
@@ -104,33 +103,11 @@ EXPECTED: dict[str, Expectation] = {
 
 # which respondent link each respondent route is tried with (default: a response in progress)
 RESPONDENT_TOKEN = {"respond.open_link": "open", "respond.done": "done"}
-NEVER_ISSUED = "a-token-that-was-never-issued-x7Qp2"
 
 
-def url_values(world: World, endpoint: str, actor: str) -> dict[str, object]:
-    """A value for every URL parameter, from the seeded world. A new parameter name needs a line here."""
+def address(world: World, endpoint: str, actor: str, **overrides: object) -> str:
     token = world.tokens[RESPONDENT_TOKEN.get(endpoint, "started")] if actor == "respondent" else NEVER_ISSUED
-    return {
-        "slug": world.slug,
-        "token": token,
-        "number": 1,
-        "user_id": world.target_user_id,
-        "name": "overview",
-        "fmt": "wide",
-        "filename": "peerscope.css",
-    }
-
-
-def _rules(app: Flask) -> list[tuple[str, str, str]]:
-    return sorted(
-        (rule.endpoint, method, rule.rule)
-        for rule in app.url_map.iter_rules()
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})  # type: ignore[operator]
-    )
-
-
-# collected once from a quiet app (no database is touched to build the URL map)
-ROUTES = _rules(create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "collect"}))
+    return url(world, endpoint, token, **overrides)
 
 
 def _cells() -> list:
@@ -172,23 +149,12 @@ def outcome_of(client, response: TestResponse, hops: int = 3) -> str:
 @pytest.mark.parametrize(("endpoint", "method", "actor", "expected"), _cells())
 def test_matrix(shared_world: World, endpoint: str, method: str, actor: str, expected: str) -> None:
     client = shared_world.client(actor)
-    with shared_world.app.test_request_context():
-        from flask import url_for
-
-        url = url_for(endpoint, **_params_for(shared_world, endpoint, actor))
-    response = client.open(url, method=method, data={})  # CSRF is off here: tests/security/test_csrf.py covers tokens
+    path = address(shared_world, endpoint, actor)
+    response = client.open(path, method=method, data={})  # CSRF is off here: tests/security/test_csrf.py covers tokens
     response.get_data()  # a streamed download runs to its end
     response.close()  # files sent by send_file are closed here
     got = outcome_of(client, response)
-    assert got == expected, f"{actor} {method} {url}: expected {expected}, got {got} ({response.status_code})"
-
-
-def _params_for(world: World, endpoint: str, actor: str) -> dict[str, object]:
-    rule = next(r for r in world.app.url_map.iter_rules() if r.endpoint == endpoint)
-    values = url_values(world, endpoint, actor)
-    unknown = sorted(rule.arguments - set(values))
-    assert not unknown, f"{endpoint}: give url_values() a value for the URL parameter(s) {unknown}"
-    return {name: values[name] for name in rule.arguments}
+    assert got == expected, f"{actor} {method} {path}: expected {expected}, got {got} ({response.status_code})"
 
 
 SURVEY_SCOPED = sorted({(endpoint, method) for endpoint, method, rule in ROUTES if "<slug>" in rule and endpoint in EXPECTED})
@@ -210,12 +176,8 @@ def _enumeration_cells() -> list:
 def test_ungranted_survey_looks_like_an_unknown_one(shared_world: World, endpoint: str, method: str, actor: str) -> None:
     """A staff member without a grant learns nothing from a slug: an existing survey answers as an unknown one."""
     client = shared_world.client(actor)
-    with shared_world.app.test_request_context():
-        from flask import url_for
-
-        params = _params_for(shared_world, endpoint, actor)
-        existing = url_for(endpoint, **params)
-        unknown = url_for(endpoint, **{**params, "slug": "no-such-survey"})
+    existing = address(shared_world, endpoint, actor)
+    unknown = address(shared_world, endpoint, actor, slug="no-such-survey")
     with client.open(existing, method=method, data={}) as seen, client.open(unknown, method=method, data={}) as other:
         assert seen.status_code == other.status_code, (
             f"{existing} answers {seen.status_code}, an unknown slug {other.status_code}"
