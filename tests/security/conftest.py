@@ -36,7 +36,9 @@ STAFF = {
     "researcher_ungranted": ("researcher", False),
     "admin": ("admin", False),  # admins see every survey without a grant
 }
-ACTORS = ("anonymous", "respondent", *STAFF)
+# an admin whose account was deactivated while a browser still holds the session (someone who left)
+DEACTIVATED = "deactivated_admin"
+ACTORS = ("anonymous", "respondent", *STAFF, DEACTIVATED)
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -47,19 +49,42 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)  # started, fresh, done (submitted), open (an open link)
     emails: dict[str, str] = field(default_factory=dict)
     target_user_id: int = 0  # an account the admin routes act on, never one of the actors
+    user_ids: dict[str, int] = field(default_factory=dict)
+    _browsers: dict[str, FlaskClient] = field(default_factory=dict)
+
+    def browser(self, actor: str) -> FlaskClient:
+        """``actor``'s browser, kept between tests of a module (signing in costs a password hash): signed in
+        again if its session has ended. A deactivated account always gets a new one."""
+        kept = self._browsers.get(actor)
+        if kept is not None and actor in STAFF:
+            with kept.get("/dashboard/") as page:
+                kept = kept if page.status_code == 200 else None
+        if kept is None or actor == DEACTIVATED:
+            kept = self._browsers[actor] = self.client(actor)
+        return kept
 
     def client(self, actor: str) -> FlaskClient:
         """A new browser for ``actor``: signed in for staff; the language chosen for a respondent."""
         client = self.app.test_client()
         client.set_cookie("ps_lang", "en")
-        if actor in STAFF:
+        if actor == DEACTIVATED:
+            self._set_active(actor, True)
+        if actor in STAFF or actor == DEACTIVATED:
             form = {"email": self.emails[actor], "password": PASSWORD}
             if self.app.config["WTF_CSRF_ENABLED"]:
                 with client.get("/login") as page:
                     form["csrf_token"] = CSRF_TOKEN.search(page.text).group(1)  # type: ignore[union-attr]
             signed_in = client.post("/login", data=form)
             assert signed_in.status_code == 302, f"{actor} could not sign in"
+        if actor == DEACTIVATED:
+            self._set_active(actor, False)
         return client
+
+    def _set_active(self, actor: str, active: bool) -> None:
+        from surveyapp.services.accounts import set_active
+
+        with self.app.app_context():
+            set_active(self.user_ids[actor], active, NOW, None)
 
 
 def _database_url(tmp: Path) -> Iterator[str]:
@@ -85,9 +110,9 @@ def _seed(app: Flask) -> World:
         add_synthetic_responses(survey, 60, NOW)
         started, fresh, done = issue_invitations(SLUG, "peer", 3, NOW, None)
         world.tokens = {"started": started, "fresh": fresh, "done": done, "open": create_open_link(SLUG, "staff", NOW, None)}
-        for actor, (role, granted) in STAFF.items():
+        for actor, (role, granted) in {**STAFF, DEACTIVATED: ("admin", False)}.items():
             world.emails[actor] = f"{actor.replace('_', '.')}@example.org"
-            create_user(world.emails[actor], PASSWORD, role, NOW, None)
+            world.user_ids[actor] = create_user(world.emails[actor], PASSWORD, role, NOW, None).id
             if granted:
                 grant(world.emails[actor], SLUG, NOW, None)
         world.target_user_id = create_user("target@example.org", PASSWORD, "manager", NOW, None).id

@@ -6,7 +6,8 @@ without deciding who may open it.
 
 Actors: an anonymous visitor; a respondent (whoever holds a respondent link: the token in the address is
 their only key, so everyone else tries a token that was never issued); a manager and a researcher with and
-without a grant on the seeded survey; an admin (sees every survey).
+without a grant on the seeded survey; an admin (sees every survey); an admin whose account was deactivated
+while a browser still holds the session (treated as a stranger).
 Outcomes: ALLOW (the view ran: a page, a download, a redirect onwards, or its own validation message),
 LOGIN (redirect to sign-in), FORBIDDEN (403: the role may not use this page at all, whatever the survey),
 NOT_FOUND (404, also at the end of a redirect chain).
@@ -148,7 +149,7 @@ def outcome_of(client, response: TestResponse, hops: int = 3) -> str:
 
 @pytest.mark.parametrize(("endpoint", "method", "actor", "expected"), _cells())
 def test_matrix(shared_world: World, endpoint: str, method: str, actor: str, expected: str) -> None:
-    client = shared_world.client(actor)
+    client = shared_world.client(actor) if endpoint == "auth.logout" else shared_world.browser(actor)
     path = address(shared_world, endpoint, actor)
     response = client.open(path, method=method, data={})  # CSRF is off here: tests/security/test_csrf.py covers tokens
     response.get_data()  # a streamed download runs to its end
@@ -175,7 +176,7 @@ def _enumeration_cells() -> list:
 @pytest.mark.parametrize(("endpoint", "method", "actor"), _enumeration_cells())
 def test_ungranted_survey_looks_like_an_unknown_one(shared_world: World, endpoint: str, method: str, actor: str) -> None:
     """A staff member without a grant learns nothing from a slug: an existing survey answers as an unknown one."""
-    client = shared_world.client(actor)
+    client = shared_world.browser(actor)
     existing = address(shared_world, endpoint, actor)
     unknown = address(shared_world, endpoint, actor, slug="no-such-survey")
     with client.open(existing, method=method, data={}) as seen, client.open(unknown, method=method, data={}) as other:
