@@ -8,6 +8,8 @@ from surveyapp import create_app
 from tests.security.conftest import World
 
 NEVER_ISSUED = "a-token-that-was-never-issued-x7Qp2"
+# which respondent link each respondent route is tried with by its holder (default: a response in progress)
+RESPONDENT_TOKEN = {"respond.open_link": "open", "respond.done": "done"}
 
 
 def _routes() -> list[tuple[str, str, str]]:
@@ -40,3 +42,9 @@ def url(world: World, endpoint: str, token: str = NEVER_ISSUED, **overrides: obj
     assert not unknown, f"{endpoint}: give tests/security/routes.py url() a value for the URL parameter(s) {unknown}"
     with world.app.test_request_context():
         return url_for(endpoint, **{name: values[name] for name in rule.arguments})
+
+
+def address(world: World, endpoint: str, actor: str, **overrides: object) -> str:
+    """The address ``actor`` tries: the respondent with their own link, everyone else with one never issued."""
+    token = world.tokens[RESPONDENT_TOKEN.get(endpoint, "started")] if actor == "respondent" else NEVER_ISSUED
+    return url(world, endpoint, token, **overrides)

@@ -21,7 +21,7 @@ import pytest
 from werkzeug.test import TestResponse
 
 from tests.security.conftest import ACTORS, STAFF, World
-from tests.security.routes import NEVER_ISSUED, ROUTES, url
+from tests.security.routes import ROUTES, address
 
 ALLOW, LOGIN, FORBIDDEN, NOT_FOUND = "allow", "login", "forbidden", "not found"
 
@@ -101,14 +101,6 @@ EXPECTED: dict[str, Expectation] = {
     "exports.download": survey(*EXPORTS),
     "imports.upload": survey(*EXPORTS),
 }
-
-# which respondent link each respondent route is tried with (default: a response in progress)
-RESPONDENT_TOKEN = {"respond.open_link": "open", "respond.done": "done"}
-
-
-def address(world: World, endpoint: str, actor: str, **overrides: object) -> str:
-    token = world.tokens[RESPONDENT_TOKEN.get(endpoint, "started")] if actor == "respondent" else NEVER_ISSUED
-    return url(world, endpoint, token, **overrides)
 
 
 def _cells() -> list:

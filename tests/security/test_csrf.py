@@ -23,7 +23,8 @@ from flask.testing import FlaskClient
 
 from surveyapp.db import db
 from tests.security.conftest import CSRF_TOKEN, PAGE_ANSWERS, PASSWORD, World, survey_spec
-from tests.security.routes import ROUTES, url
+from tests.security.routes import ROUTES, address, url
+from tests.security.test_authorization_matrix import ALLOW, EXPECTED
 
 IMPORT_CSV = "audience,language,mini.clear,mini.valued,mini.comments\r\npeer,en,4,5,fine\r\nstaff,en,2,4,\r\n"
 
@@ -82,16 +83,18 @@ def test_every_post_route_has_an_attack() -> None:
     assert not set(ATTACKS) - set(POST_ROUTES), "ATTACKS names POST routes the app no longer has"
 
 
-def state(world: World, client: FlaskClient) -> tuple[dict[str, list[str]], bool]:
-    """Every row of every table, and whether this browser is signed in."""
+def rows(world: World) -> dict[str, list[str]]:
     with world.app.app_context():
-        rows = {
+        return {
             table.name: sorted(repr(tuple(row)) for row in db.session.execute(table.select()))
             for table in db.metadata.sorted_tables
         }
+
+
+def state(world: World, client: FlaskClient) -> tuple[dict[str, list[str]], bool]:
+    """Every row of every table, and whether this browser is signed in."""
     with client.get("/dashboard/") as page:
-        signed_in = page.status_code == 200
-    return rows, signed_in
+        return rows(world), page.status_code == 200
 
 
 def changes(before: tuple[dict[str, list[str]], bool], after: tuple[dict[str, list[str]], bool]) -> list[str]:
@@ -130,3 +133,23 @@ def test_a_post_without_a_valid_token_changes_nothing(world: World, endpoint: st
     with client.post(path, data=form) as accepted:
         assert accepted.status_code < 400, f"{endpoint} refused its own session's token ({accepted.status_code})"
     assert changes(before, state(world, client)), f"{endpoint}: the attack's form changes nothing even with a valid token"
+
+
+# GETs carry no token, so a forged GET (an image on another site) must change nothing that matters: a GET may
+# write the audit log (downloads and views are audited) and the results cache, and nothing else but these.
+GET_MAY_WRITE = {"audit_event", "dashboard_cache"}
+GET_WRITES = {"respond.open_link": {"invitation"}}  # each visitor of an open link gets a personal link to resume
+GET_ROUTES = sorted({endpoint for endpoint, method, _rule in ROUTES if method == "GET" and endpoint in EXPECTED})
+
+
+@pytest.mark.parametrize("endpoint", GET_ROUTES)
+def test_a_get_changes_nothing_but_logs_and_caches(shared_world: World, endpoint: str) -> None:
+    actor = next(actor for actor, outcome in EXPECTED[endpoint].items() if outcome == ALLOW)
+    client = shared_world.browser(actor)
+    before = rows(shared_world)
+    with client.get(address(shared_world, endpoint, actor)) as response:
+        response.get_data()
+        assert response.status_code < 500
+    after = rows(shared_world)
+    changed = {name for name in before if before[name] != after[name]} - GET_MAY_WRITE - GET_WRITES.get(endpoint, set())
+    assert not changed, f"GET {endpoint} as {actor} changed {sorted(changed)}: a state change belongs behind a POST with a token"
