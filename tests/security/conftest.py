@@ -95,7 +95,7 @@ def _database_url(tmp: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp / f'security-{uuid.uuid4().hex[:8]}.db'}"
 
 
-def _seed(app: Flask) -> World:
+def _seed(app: Flask, answers: int = 60) -> World:
     from surveyapp.services.access import grant
     from surveyapp.services.accounts import create_user
     from surveyapp.services.demo import add_synthetic_responses
@@ -107,7 +107,8 @@ def _seed(app: Flask) -> World:
         upgrade(directory=str(ROOT / "migrations"))
         survey = create_survey(MINI_SPEC, "spec.yaml", FIXTURES, NOW, None)
         set_status(survey.slug, "open", NOW, None)
-        add_synthetic_responses(survey, 60, NOW)
+        if answers:
+            add_synthetic_responses(survey, answers, NOW)
         started, fresh, done = issue_invitations(SLUG, "peer", 3, NOW, None)
         world.tokens = {"started": started, "fresh": fresh, "done": done, "open": create_open_link(SLUG, "staff", NOW, None)}
         for actor, (role, granted) in {**STAFF, DEACTIVATED: ("admin", False)}.items():
@@ -161,10 +162,10 @@ def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    """A freshly seeded world for one test."""
+    """A freshly seeded world for one test, without the 60 earlier answers (no dashboard is drawn)."""
     for url in _database_url(tmp_path):
         app = _app(url)
-        yield _seed(app)
+        yield _seed(app, answers=0)
         _dispose(app)
 
 
