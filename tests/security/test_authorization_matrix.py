@@ -35,6 +35,10 @@ PENDING_404 = "issue 9 finding 11: an ungranted survey answers 403 (unknown ones
 Expectation = dict[str, str]  # actor -> outcome
 
 
+def _pending_404(waits: bool) -> list[pytest.MarkDecorator]:
+    return [pytest.mark.xfail(strict=True, reason=PENDING_404)] if waits and not SLUG_ENUMERATION_FIXED else []
+
+
 def public() -> Expectation:
     return dict.fromkeys(ACTORS, ALLOW)
 
@@ -107,8 +111,7 @@ def _cells() -> list:
     cells = []
     for endpoint, method, rule in ROUTES:
         for actor, outcome in EXPECTED.get(endpoint, {}).items():
-            pending = outcome == NOT_FOUND and actor in STAFF and "<slug>" in rule and not SLUG_ENUMERATION_FIXED
-            marks = [pytest.mark.xfail(strict=True, reason=PENDING_404)] if pending else []
+            marks = _pending_404(outcome == NOT_FOUND and actor in STAFF and "<slug>" in rule)
             cells.append(pytest.param(endpoint, method, actor, outcome, id=f"{endpoint}-{method}-{actor}", marks=marks))
     return cells
 
@@ -159,8 +162,7 @@ def _enumeration_cells() -> list:
         for actor, (_role, granted) in STAFF.items():
             if granted or actor == "admin":
                 continue
-            pending = EXPECTED[endpoint][actor] == NOT_FOUND and not SLUG_ENUMERATION_FIXED
-            marks = [pytest.mark.xfail(strict=True, reason=PENDING_404)] if pending else []
+            marks = _pending_404(EXPECTED[endpoint][actor] == NOT_FOUND)
             cells.append(pytest.param(endpoint, method, actor, id=f"{endpoint}-{method}-{actor}", marks=marks))
     return cells
 
