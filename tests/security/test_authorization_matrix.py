@@ -78,6 +78,7 @@ EXPECTED: dict[str, Expectation] = {
     "dashboard.plotly_js": public(),
     "auth.login": public(),
     "auth.logout": signed_in(),
+    "auth.password": signed_in(),
     # respondents
     "respond.open_link": respondent_link(),
     "respond.entry": respondent_link(),
@@ -97,10 +98,13 @@ EXPECTED: dict[str, Expectation] = {
     "admin.create_account": staff("admin"),
     "admin.grants": staff("admin"),
     "admin.active": staff("admin"),
+    "admin.reset_password": staff("admin"),
     # results and research data
     "dashboard.index": staff(*RESULTS),
     "dashboard.survey": survey(*RESULTS),
     "dashboard.table_csv": survey(*RESULTS),
+    "training.page": survey(*RESULTS),
+    "training.download": survey(*RESULTS),
     "exports.index": survey(*EXPORTS),
     "exports.download": survey(*EXPORTS),
     "imports.upload": survey(*EXPORTS),

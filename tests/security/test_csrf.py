@@ -50,6 +50,12 @@ ATTACKS: dict[str, Attack] = {
     "auth.login": Attack("anonymous", lambda w: {"email": w.emails["admin"], "password": PASSWORD}, "auth.login"),
     "auth.logout": Attack("admin", lambda w: {}, ADMIN_PAGE),
     "admin.active": Attack("admin", lambda w: {"active": "0"}, ADMIN_PAGE),
+    "admin.reset_password": Attack("admin", lambda w: {}, ADMIN_PAGE),
+    "auth.password": Attack(
+        "manager_granted",
+        lambda w: {"current": PASSWORD, "new": "a quiet harbour at dawn 7", "repeated": "a quiet harbour at dawn 7"},
+        "auth.password",
+    ),
     "admin.create_account": Attack(
         "admin", lambda w: {"email": "new.person@example.org", "password": PASSWORD, "role": "manager"}, ADMIN_PAGE
     ),
