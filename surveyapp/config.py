@@ -42,9 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "MAX_UPLOAD_MB",
         16,
-        "Largest file the web forms accept (survey specs, response imports), in megabytes. A web import needs at "
-        "most about 25 MB of memory per MB of CSV (measured by `make bench`); import larger files with "
-        "`surveyapp responses import` on the server.",
+        "Largest file the web forms accept (survey specs, response imports), in megabytes. A web import adds at "
+        "most 12 MB to a worker per MB of this limit (under 200 MB for 16 MB; measured by `make bench`); import "
+        "larger files with `surveyapp responses import` on the server.",
         int,
     ),
     Setting(
