@@ -56,6 +56,15 @@ def test_flask_error_log_redacts_the_token(app: Flask, client: FlaskClient, monk
     assert all(TOKEN not in record.getMessage() for record in caplog.records)
 
 
+def test_development_server_request_log_redacts_the_token(app: Flask, monkeypatch, caplog) -> None:
+    """werkzeug's request log (`make run`, `surveyapp run`) as werkzeug writes it."""
+    monkeypatch.setattr(logging.getLogger("werkzeug"), "disabled", False)  # as alembic's logging setup leaves it
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    logging.getLogger("werkzeug").info('127.0.0.1 - - "%s" %s %s', f"GET /r/{TOKEN}/p/1?review=1 HTTP/1.1", "200", "-")
+    assert '"GET /r/[token]/p/1?review=1 HTTP/1.1" 200' in caplog.text
+    assert TOKEN not in caplog.text
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
