@@ -202,14 +202,21 @@ def _open_link_cookie(app: Flask, headers: dict[str, str]) -> str:
 
 @pytest.fixture
 def proxied_app(database_url: str, make_survey, app: Flask):
-    """Another app on the same migrated database, with chosen settings."""
+    """Another app on the same migrated database, with chosen settings; its connections closed afterwards."""
+    from surveyapp.db import db
+
     make_survey()
+    built: list[Flask] = []
 
     def build(**settings: object) -> Flask:
         config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False}
-        return create_app({**config, **settings})
+        built.append(create_app({**config, **settings}))
+        return built[-1]
 
-    return build
+    yield build
+    for other in built:
+        with other.app_context():
+            db.engine.dispose()
 
 
 FORWARDED_HTTPS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
