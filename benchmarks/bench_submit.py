@@ -5,7 +5,7 @@ floor's (floor_app.py: a minimal Flask + SQLAlchemy app storing the same 30
 values), under the same gunicorn settings; p95 under 100 ms at 32 concurrent
 clients on a 2-core machine.
 
-Both servers run ``gunicorn -w 2*cores+1`` (sync workers) on a fresh SQLite
+Both servers run ``gunicorn -c gunicorn.conf.py -w 2*cores+1`` (sync workers) on a fresh SQLite
 file in WAL mode. 32 clients (threads of this process, each with its own
 connection and, for Peerscope, its own respondent link, session and CSRF
 token) each send ``ROUNDS`` pages one after another, with no pause:
@@ -43,6 +43,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+CONFIG = ROOT / "gunicorn.conf.py"  # the production settings: timeout, redacted access log
 CLIENTS = 32
 ROUNDS = int(os.environ.get("BENCH_SUBMIT_ROUNDS", "40"))
 ITEMS = 30
@@ -101,7 +102,7 @@ def serve(module: str, env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen
     port = free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(  # noqa: S603 - our own server on loopback
-        [str(gunicorn), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--log-level", "warning", module],
+        [str(gunicorn), "-c", str(CONFIG), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--log-level", "warning", module],
         cwd=cwd,
         env={**os.environ, **env},
         start_new_session=True,

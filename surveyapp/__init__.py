@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import redaction
 from .cli import register_commands
-from .config import PROJECT_ROOT, load_config
+from .config import PROJECT_ROOT, SECURE_COOKIE_CHOICES, load_config
 from .extensions import babel, csrf, login, migrate
 
 CONTENT_SECURITY_POLICY = (
@@ -28,10 +31,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(Path(app.instance_path))
+    if settings["SECURE_COOKIES"] not in SECURE_COOKIE_CHOICES:
+        raise ValueError(
+            f"SURVEYAPP_SECURE_COOKIES must be one of {', '.join(SECURE_COOKIE_CHOICES)}, not {settings['SECURE_COOKIES']!r}"
+        )
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings["BASE_URL"].startswith("https://"),
+        SESSION_COOKIE_SECURE=settings["SECURE_COOKIES"] == "always"
+        or (settings["SECURE_COOKIES"] == "auto" and settings["BASE_URL"].startswith("https://")),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         MAX_CONTENT_LENGTH=settings["MAX_UPLOAD_MB"] * 1024 * 1024,
@@ -45,8 +53,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     register_error_pages(app)
+    register_logging(app)
+    from .web.cookies import SessionInterface
+
+    app.session_interface = SessionInterface()
     app.after_request(_security_headers)
+    if settings["TRUSTED_PROXIES"] > 0:
+        hops = settings["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)  # type: ignore[method-assign]
     return app
+
+
+def register_logging(app: Flask) -> None:
+    """Respondents' tokens never reach a log: Flask's "Exception on /r/<token>/..." and the dev server's request log."""
+    redaction.install(app.logger)
+    redaction.install(logging.getLogger("werkzeug"))
 
 
 ERROR_PAGES = {
@@ -89,10 +110,20 @@ def _instance_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+#: endpoints whose responses are the same for everyone and may be cached (styles, scripts, plotly.js)
+CACHEABLE_ENDPOINTS = frozenset({"static", "dashboard.plotly_js", "dashboard.plotly_css"})
+
+
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint not in CACHEABLE_ENDPOINTS:
+        # staff data and respondents' answers: never in a shared cache, nor in a ward tablet's back button
+        response.headers["Cache-Control"] = "no-store"
+    hsts = current_app.config["HSTS_SECONDS"]
+    if hsts > 0:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
     return response
 
 

@@ -43,8 +43,41 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "MAX_UPLOAD_MB",
         16,
-        "Largest file the web forms accept (survey specs, response imports), in megabytes. An import needs about "
-        "25 MB of memory per MB of CSV; import larger files with `surveyapp responses import` on the server.",
+        "Largest file the web forms accept (survey specs, response imports), in megabytes. A web import adds at "
+        "most 12 MB to a worker per MB of this limit (under 200 MB for 16 MB; measured by `make bench`); import "
+        "larger files with `surveyapp responses import` on the server.",
+        int,
+    ),
+    Setting(
+        "WEB_IMPORT_MAX_ROWS",
+        100_000,
+        "Most responses (rows) one web import may hold. Bounds a worker's memory and keeps an import well inside "
+        "gunicorn's 30-second timeout; a larger file is refused with a message pointing to "
+        "`surveyapp responses import`, which has no such limit.",
+        int,
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "Number of reverse proxies (TLS terminators, load balancers) in front of the app. With 1 or more, the "
+        "client's address, scheme and host are taken from that many X-Forwarded-* headers (werkzeug's ProxyFix), "
+        "so https behind a proxy is recognised. Leave 0 when the app is reached directly: otherwise anyone could "
+        "forge those headers.",
+        int,
+    ),
+    Setting(
+        "SECURE_COOKIES",
+        "auto",
+        "Whether cookies carry the Secure flag (sent over https only): `auto` when BASE_URL starts with https:// "
+        "or the request came over https (as ProxyFix reports it behind TRUSTED_PROXIES), `always`, or `never` "
+        "(plain http on a test machine only).",
+    ),
+    Setting(
+        "HSTS_SECONDS",
+        0,
+        "When above 0, every response carries Strict-Transport-Security with this max-age, so browsers use https "
+        "only for this host (e.g. 31536000 for a year). Off by default: the embedded server is plain http on "
+        "127.0.0.1. Turn it on only once the site is reachable over https for good.",
         int,
     ),
     Setting(
@@ -60,6 +93,8 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
 )
+
+SECURE_COOKIE_CHOICES = ("auto", "always", "never")
 
 
 def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:

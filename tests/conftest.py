@@ -17,6 +17,9 @@ from sqlalchemy import create_engine, text
 from surveyapp import create_app
 from surveyapp.db import db
 
+# Chromium and the live server, for tests/browser and tests/security alike (one Playwright per session)
+pytest_plugins = ("tests.browser.chromium",)
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -17,7 +17,10 @@ from .problems import InstrumentError, Path, Problem
 from .schema_check import schema_problems
 from .yamlread import InstrumentYAMLError, read_yaml
 
-__all__ = ["DelphiSpec", "SurveySpec", "delphi_from_raw", "parse_survey_spec"]
+__all__ = ["MAX_SPEC_CHARS", "DelphiSpec", "SurveySpec", "delphi_from_raw", "parse_survey_spec"]
+
+#: longest survey spec accepted, in characters (the documented example is under 4,000)
+MAX_SPEC_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def slugify(text: str) -> str:
 def parse_survey_spec(text: str, source: str, instruments: Mapping[str, Instrument]) -> SurveySpec:
     """Parse and check a spec against the available instruments; raise with every problem."""
     try:
-        data, lines = read_yaml(text, source)
+        data, lines = read_yaml(text, source, max_chars=MAX_SPEC_CHARS)
     except InstrumentYAMLError as exc:
         raise InstrumentError([exc.problem]) from exc
     problems: list[Problem] = []

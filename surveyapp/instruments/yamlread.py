@@ -5,6 +5,12 @@ value came from, and silently keeps the last of two duplicate keys. Error
 messages for instrument authors need both, so the node tree is walked here:
 scalars are built by the safe constructor (no tags that run code), mappings
 and sequences by hand, recording ``path -> line`` on the way.
+
+Before any node is built, the event stream is checked for what an instrument
+or survey spec never needs and an attacker uses: anchors and aliases (a 200-byte
+"billion laughs" spec expands into gigabytes; a recursive alias never ends) and
+deep nesting (the composer recurses once per level). PyYAML's parser itself is
+iterative, so that check runs in constant stack and memory.
 """
 
 from __future__ import annotations
@@ -15,7 +21,12 @@ import yaml
 
 from .problems import Path, Problem
 
-__all__ = ["read_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_YAML_CHARS", "read_yaml"]
+
+#: deepest nesting of mappings and lists accepted; real instruments use about six levels
+MAX_DEPTH = 20
+#: longest YAML text accepted, in characters; the largest shipped instrument is about 60,000
+MAX_YAML_CHARS = 1_000_000
 
 
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
@@ -27,13 +38,30 @@ class _YAMLProblemError(Exception):
         self.problem = problem
 
 
-def read_yaml(text: str, source: str) -> tuple[Any, dict[Path, int]]:
+def read_yaml(text: str, source: str, max_chars: int = MAX_YAML_CHARS) -> tuple[Any, dict[Path, int]]:
     """Parse ``text``; return the data and a map from field path to 1-based line.
 
-    Raises ``ValueError`` carrying a :class:`Problem` when the text is not YAML.
+    Raises ``ValueError`` carrying a :class:`Problem` when the text is not YAML,
+    is longer than ``max_chars``, or uses anchors, aliases or deep nesting.
     """
-    loader = yaml.SafeLoader(text)
+    if len(text) > max_chars:
+        raise InstrumentYAMLError(
+            Problem(
+                source,
+                None,
+                (),
+                f"the file is too long ({len(text):,} characters; at most {max_chars:,} are accepted)",
+                "check that this is the right file; an instrument or survey spec is a few pages of text",
+            )
+        )
     lines: dict[Path, int] = {}
+    try:
+        _check_events(text, source)
+    except yaml.MarkedYAMLError:
+        pass  # reported with its line by the full parse below
+    except _YAMLProblemError as exc:
+        raise InstrumentYAMLError(exc.problem) from exc
+    loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -61,6 +89,50 @@ def read_yaml(text: str, source: str) -> tuple[Any, dict[Path, int]]:
     finally:
         loader.dispose()
     return data, lines
+
+
+def _check_events(text: str, source: str) -> None:
+    """Refuse anchors, aliases and nesting deeper than :data:`MAX_DEPTH`, before any node is composed."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise _YAMLProblemError(
+                Problem(
+                    source,
+                    line,
+                    (),
+                    f"this file uses a YAML alias ('*{event.anchor}'), which is not allowed",
+                    "write the repeated text out in full where the alias stands (aliases can make a tiny file "
+                    "expand without limit, so Peerscope refuses them)",
+                )
+            )
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _YAMLProblemError(
+                Problem(
+                    source,
+                    line,
+                    (),
+                    f"this file defines a YAML anchor ('&{anchor}'), which is not allowed",
+                    f"remove '&{anchor}' and write out in full every place that refers to it with '*{anchor}'",
+                )
+            )
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _YAMLProblemError(
+                    Problem(
+                        source,
+                        line,
+                        (),
+                        f"the text is nested more than {MAX_DEPTH} levels deep here",
+                        "instrument files and survey specs need only a few levels; check the indentation "
+                        "and the brackets around this line",
+                    )
+                )
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
 
 
 def _yaml_fix(what: str) -> str:

@@ -35,16 +35,19 @@ def index() -> str:
 @require_role("admin")
 def new_survey() -> Any:
     spec = request.form.get("spec", "")
+    source = "the survey spec typed above"
     upload = request.files.get("spec_file")
     if upload and upload.filename:
         spec = upload.read().decode("utf-8", errors="replace")
+        source = f"the uploaded file {upload.filename}"
     problems: list[str] = []
     if request.method == "POST":
         try:
-            survey = surveys.create_survey(spec, "survey spec", current_app.config["INSTRUMENTS_DIR"], now(), current_user)
+            survey = surveys.create_survey(spec, source, current_app.config["INSTRUMENTS_DIR"], now(), current_user)
         except InstrumentError as exc:
             problems = [
-                f"line {p.line}: {p.message}" + (f" (fix: {p.fix})" if p.fix else "") if p.line else str(p) for p in exc.problems
+                f"{p.file}, line {p.line}: {p.message}" + (f" (fix: {p.fix})" if p.fix else "") if p.line else str(p)
+                for p in exc.problems
             ]
         except (InstrumentChangedError, surveys.SurveyError) as exc:
             problems = [str(exc)]

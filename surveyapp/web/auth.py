@@ -179,7 +179,8 @@ def password() -> Any:
 
 
 def granted_survey(slug: str):
-    """The survey named in the URL, if the signed-in user may see it: 404 unknown, 403 not granted."""
+    """The survey named in the URL, if the signed-in user may see it; 404 alike for unknown and not granted,
+    so that staff cannot learn which survey addresses exist by trying them."""
     from ..services.access import can_see
     from ..services.surveys import SurveyError, get_survey
 
@@ -188,5 +189,5 @@ def granted_survey(slug: str):
     except SurveyError:
         abort(404)
     if not can_see(current_user, survey):
-        abort(403)
+        abort(404)
     return survey

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
@@ -12,6 +10,7 @@ from flask_login import current_user
 
 from ..reporting import figures
 from ..reporting.csvsafe import write_csv
+from ..reporting.plotly_css import plotly_js_path, plotly_style_placeholders, plotly_stylesheet
 from ..reporting.tables import build_table
 from ..services.access import visible_surveys
 from ..services.audit import log
@@ -20,9 +19,11 @@ from .auth import granted_survey, require_role
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 RESULT_ROLES = ("admin", "manager", "researcher")
-# Plotly adds its own style rules at run time; scripts stay strictly 'self'.
+# No 'unsafe-inline' styles: plotly sets its SVG styles through the CSSOM (element.style), which style-src
+# does not govern; its base rules, which it would put in a <style> element, come from /vendor/plotly.css
+# (tests/browser/test_dashboard.py fails on any CSP report). The export button's image needs blob:.
 DASHBOARD_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
@@ -69,8 +70,11 @@ def survey(slug: str) -> Response:
         by=by,
         among=among,
         options=_stats().grouping_options(chosen),
-        charts={k: json.dumps(v) for k, v in charts.items() if v is not None},
+        # drawn from <script type="application/json"> blocks: the template writes them with |tojson, which escapes
+        # <, >, & and ' so no label can close the block (never json.dumps with |safe)
+        charts={k: v for k, v in charts.items() if v is not None},
         tables=tables,
+        plotly_placeholders=plotly_style_placeholders(),
         score_table=lambda i, s: build_table(result, "scores", instrument=i, subscale=s),
         item_table=lambda i: build_table(result, "items", instrument=i),
         band_table=lambda i, s: build_table(result, "bands", instrument=i, subscale=s),
@@ -105,7 +109,13 @@ def table_csv(slug: str, name: str) -> Response:
 @bp.get("/vendor/plotly.min.js")
 def plotly_js() -> Response:
     """plotly.js from the installed plotly package: served by us, never a CDN (hospital networks are often offline)."""
-    import plotly
+    return send_file(plotly_js_path(), mimetype="text/javascript", max_age=60 * 60 * 24 * 30)
 
-    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    return send_file(path, mimetype="text/javascript", max_age=60 * 60 * 24 * 30)
+
+@bp.get("/vendor/plotly.css")
+def plotly_css() -> Response:
+    """plotly.js's own style rules as a stylesheet (see reporting/plotly_css.py): no inline <style> needed."""
+    response = Response(plotly_stylesheet(), mimetype="text/css")
+    response.cache_control.max_age = 60 * 60 * 24 * 30
+    response.cache_control.public = True
+    return response

@@ -29,7 +29,7 @@ ALLOW, LOGIN, FORBIDDEN, NOT_FOUND = "allow", "login", "forbidden", "not found"
 # slug 404, which tells them which slugs exist. Another branch changes that 403 into 404; the cells that
 # expect it are marked xfail(strict) until then. After merging that branch set this to True: the marks go,
 # and those cells must pass.
-SLUG_ENUMERATION_FIXED = False
+SLUG_ENUMERATION_FIXED = True
 PENDING_404 = "issue 9 finding 11: an ungranted survey answers 403 (unknown ones 404) until the slug-enumeration fix is merged"
 
 Expectation = dict[str, str]  # actor -> outcome

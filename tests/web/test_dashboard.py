@@ -36,7 +36,7 @@ def sign_in(client: FlaskClient, role: str, email: str | None = None) -> str:
 
 def test_manager_sees_only_granted_surveys(client: FlaskClient, survey) -> None:
     email = sign_in(client, "manager")
-    assert client.get("/dashboard/mini-survey").status_code == 403
+    assert client.get("/dashboard/mini-survey").status_code == 404  # not granted: as if it did not exist
     assert "No survey has been shared with you" in client.get("/dashboard/").text
     grant(email, "mini-survey", NOW, None)
     page = client.get("/dashboard/mini-survey")

@@ -30,7 +30,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gc
-import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
@@ -44,6 +43,7 @@ from ..export import export_plan
 from .checks import _check_conditions, _check_meta, _columns
 from .constants import MAX_PROBLEMS
 from .judging import _check_items, judge_column
+from .reading import TooManyRowsError, read_rows
 from .report import ImportProblem, ImportReport, _Problems
 from .storing import _store
 
@@ -51,17 +51,22 @@ __all__ = ["MAX_PROBLEMS", "ImportProblem", "ImportReport", "import_responses", 
 
 
 def import_responses(
-    survey: Survey, source: str | bytes | IO[str] | IO[bytes], now: dt.datetime, actor: User | None
+    survey: Survey,
+    source: str | bytes | IO[str] | IO[bytes],
+    now: dt.datetime,
+    actor: User | None,
+    max_rows: int | None = None,
 ) -> ImportReport:
     """Check every row of a wide CSV file and, only if all are right, store them as submitted responses.
 
     ``source`` is the file's text, its bytes (UTF-8, with or without a byte
     order mark) or an open file. One unit of work: the responses, their
     answers and an audit event are committed together; on any problem nothing
-    is written and the report says what to fix.
+    is written and the report says what to fix. ``max_rows`` (the web's
+    limit) refuses a longer file as soon as reading passes it.
     """
     with _collector_paused():
-        return _import(survey, source, now, actor)
+        return _import(survey, source, now, actor, max_rows)
 
 
 @contextmanager
@@ -82,45 +87,40 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _import(survey: Survey, source: str | bytes | IO[str] | IO[bytes], now: dt.datetime, actor: User | None) -> ImportReport:
+def _import(
+    survey: Survey, source: str | bytes | IO[str] | IO[bytes], now: dt.datetime, actor: User | None, max_rows: int | None
+) -> ImportReport:
     try:
         content = _read(source)
     except UnicodeDecodeError as exc:
         return ImportReport(0, 0, (ImportProblem(None, None, "", _not_text(exc)),), 1)
-    reader = csv.reader(io.StringIO(content, newline=""))
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        reason = f"the file is not valid CSV (line {reader.line_num}: {exc})"
-        return ImportReport(0, 0, (ImportProblem(None, None, "", reason),), 1)
-    if not records or not any(cell.strip() for cell in records[0]):
-        return ImportReport(0, 0, (ImportProblem(None, None, "", "the file is empty: it needs a header row"),), 1)
     plan = export_plan(survey)
-    header = [name.strip() for name in records[0]]
-    data_rows: list[list[str]] = []
-    row_numbers: list[int] = []
-    short: list[tuple[int, int]] = []
-    for number, cells in enumerate(records[1:], start=2):
-        if len(cells) == len(header):
-            if any(cells):
-                data_rows.append(cells)
-                row_numbers.append(number)
-        elif any(c.strip() for c in cells):
-            short.append((number, len(cells)))
-    del records
+    used = frozenset(v.name for v in plan.variables if v.kind in ("item", "option")) | META_COLUMNS
+    try:
+        rows = read_rows(content, used, max_rows)
+    except csv.Error as exc:
+        reason = f"the file is not valid CSV (line {exc.line_num}: {exc})"  # type: ignore[attr-defined]
+        return ImportReport(0, 0, (ImportProblem(None, None, "", reason),), 1)
+    except TooManyRowsError as exc:
+        return ImportReport(0, 0, (ImportProblem(None, None, "", _too_many(exc.limit)),), 1)
+    finally:
+        del content
+    if rows is None:
+        return ImportReport(0, 0, (ImportProblem(None, None, "", "the file is empty: it needs a header row"),), 1)
+    header, row_numbers, short = rows.header, rows.row_numbers, rows.short
     problems = _Problems(np.array(row_numbers, dtype=np.int64))
     for number, count in short:
         problems.add_row(number, None, -1, "", f"has {count} cells, but the header has {len(header)}")
     columns = _columns(header, plan.variables, problems)
     if "audience" not in columns:
         problems.add_file("audience", "", "is missing: every row must say which audience answered (e.g. peer, staff)")
-    if not data_rows and not short:
+    if not row_numbers and not short:
         problems.add_file(None, "", "the file has no responses (only a header)")
-    if problems.count and ("audience" not in columns or not data_rows):
-        return problems.report(len(data_rows) + len(short), len(short))
+    if problems.count and ("audience" not in columns or not row_numbers):
+        return problems.report(len(row_numbers) + len(short), len(short))
 
-    cells_of = list(zip(*data_rows, strict=True))
-    del data_rows
+    cells_of = rows.cells_of
+    del rows
     meta = _check_meta(survey, cells_of, columns, problems)
     judged = _check_items(survey, plan.instruments, plan.variables, cells_of, columns, meta.audience_index, problems)
     _check_conditions(plan.instruments, judged, meta, problems)
@@ -157,6 +157,18 @@ def _not_text(error: UnicodeDecodeError) -> str:
     return (
         f"the file is not UTF-8 text (line {line} has a character in another encoding); "
         "in Excel use Save As > 'CSV UTF-8 (Comma delimited)', or save it as UTF-8 in your editor"
+    )
+
+
+#: metadata columns the checks read; the others (wave, source, scores) are ignored
+META_COLUMNS = frozenset({"audience", "response_id", "language", "submitted"})
+
+
+def _too_many(limit: int) -> str:
+    return (
+        f"the file has more than {limit:,} responses, the most one web import takes: import it on the server with "
+        "`surveyapp responses import SURVEY FILE.csv` (no limit there), or split it into files of at most "
+        f"{limit:,} rows, each with the header row"
     )
 
 

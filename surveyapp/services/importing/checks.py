@@ -53,8 +53,8 @@ class _Meta:
     submitted: list[dt.datetime | None]  # None: now
 
 
-def _check_meta(survey: Survey, cells_of: list[tuple[str, ...]], columns: dict[str, int], problems: _Problems) -> _Meta:
-    n = len(cells_of[0])
+def _check_meta(survey: Survey, cells_of: Sequence[Sequence[str]], columns: dict[str, int], problems: _Problems) -> _Meta:
+    n = len(cells_of[columns["audience"]])
     audiences = [a.key for a in survey.audiences]
     index = {key: i for i, key in enumerate(audiences)}
     order = columns["audience"]
@@ -84,7 +84,7 @@ def _check_meta(survey: Survey, cells_of: list[tuple[str, ...]], columns: dict[s
     )
 
 
-def _check_ids(cells_of: list[tuple[str, ...]], columns: dict[str, int], problems: _Problems, n: int) -> list[str]:
+def _check_ids(cells_of: Sequence[Sequence[str]], columns: dict[str, int], problems: _Problems, n: int) -> list[str]:
     """Kept ids (so export -> import -> export round-trips); a fresh random id where the cell is empty."""
     if "response_id" not in columns:
         return [uuid.uuid4().hex for _ in range(n)]
@@ -145,7 +145,7 @@ def _fast_sqlite() -> bool:
 
 
 def _check_languages(
-    survey: Survey, cells_of: list[tuple[str, ...]], columns: dict[str, int], problems: _Problems, n: int
+    survey: Survey, cells_of: Sequence[Sequence[str]], columns: dict[str, int], problems: _Problems, n: int
 ) -> list[str]:
     default = survey.languages[0]
     if "language" not in columns:
@@ -170,7 +170,7 @@ def _moment(value: str) -> dt.datetime:
 
 
 def _check_submitted(
-    cells_of: list[tuple[str, ...]], columns: dict[str, int], problems: _Problems, n: int
+    cells_of: Sequence[Sequence[str]], columns: dict[str, int], problems: _Problems, n: int
 ) -> list[dt.datetime | None]:
     if "submitted" not in columns:
         return [None] * n

@@ -19,6 +19,7 @@ from ...instruments.conditions import referenced_items, to_data
 from ...instruments.flow import SurveyPage, visible_items
 from ...services import responding
 from ...services.surveys import survey_instruments
+from ..cookies import secure_cookies
 from ..i18n import LANGUAGE_NAMES, RTL_LANGUAGES, audience_label, localized
 from .forms import page_form, raw_values
 
@@ -101,7 +102,7 @@ def _in_every_language(languages: list[str], message: Any) -> str:
 def _remember_language(response: HttpResponse, language: str) -> None:
     """Keep the respondent's language on this device, so later pages (thank-you, already sent) use it too."""
     if request.cookies.get(LANG_COOKIE) != language:
-        response.set_cookie(LANG_COOKIE, language, max_age=60 * 60 * 24 * 365, samesite="Lax", secure=request.is_secure)
+        response.set_cookie(LANG_COOKIE, language, max_age=60 * 60 * 24 * 365, samesite="Lax", secure=secure_cookies())
 
 
 def _state_page(link: responding.LinkState) -> HttpResponse | None:
@@ -128,7 +129,7 @@ def open_link(token: str) -> HttpResponse:
     personal = responding.enter_open_link(link, now())
     response = redirect(url_for(".entry", token=personal))
     response.set_cookie(
-        cookie, personal, max_age=60 * 60 * 24 * 90, httponly=True, samesite="Lax", secure=request.is_secure, path="/"
+        cookie, personal, max_age=60 * 60 * 24 * 90, httponly=True, samesite="Lax", secure=secure_cookies(), path="/"
     )
     return response
 
@@ -158,7 +159,7 @@ def language(token: str) -> HttpResponse:
         if link.response is not None:
             responding.set_language(link.response, chosen, now())
         response = _resume(token, link) if link.response else redirect(url_for(".consent", token=token))
-        response.set_cookie(LANG_COOKIE, chosen, max_age=60 * 60 * 24 * 365, samesite="Lax", secure=request.is_secure)
+        response.set_cookie(LANG_COOKIE, chosen, max_age=60 * 60 * 24 * 365, samesite="Lax", secure=secure_cookies())
         return response
     return _render(
         "respond/language.html", link, language_prompts=_in_every_language(languages, lazy_gettext("Choose your language"))
