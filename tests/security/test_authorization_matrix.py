@@ -76,6 +76,7 @@ EXPECTED: dict[str, Expectation] = {
     "public.healthz": public(),
     "static": public(),
     "dashboard.plotly_js": public(),
+    "dashboard.plotly_css": public(),
     "auth.login": public(),
     "auth.logout": signed_in(),
     "auth.password": signed_in(),

@@ -29,6 +29,7 @@ REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
     ("benchmarks/bench_import.py", "S603"): (1, "runs our own benchmark script with a fixed argument list"),
     ("benchmarks/bench_export.py", "S603"): (2, "runs sqlite3 and our own script with fixed argument lists"),
     ("benchmarks/bench_dashboard.py", "S603"): (1, "runs our own benchmark script with a fixed argument list"),
+    ("benchmarks/bench_import_memory.py", "S603"): (1, "runs our own benchmark script with a fixed argument list"),
 }
 
 

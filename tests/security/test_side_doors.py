@@ -41,7 +41,7 @@ def sign_in(client: FlaskClient, role: str) -> None:
 def test_flask_error_log_redacts_the_token(app: Flask, client: FlaskClient, monkeypatch, caplog) -> None:
     from surveyapp.services import responding
 
-    def broken(token: str, now: dt.datetime) -> None:
+    def broken(token: str, now: dt.datetime, *_: object) -> None:
         raise RuntimeError(f"the database went away while reading {token}")
 
     monkeypatch.setattr(responding, "resolve_link", broken)

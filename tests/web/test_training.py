@@ -20,8 +20,8 @@ NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
 def test_granted_manager_reads_the_list_and_downloads_it(client: FlaskClient, demo_survey) -> None:
     email = sign_in(client, "manager")
-    assert client.get("/dashboard/demo/training").status_code == 403
-    assert client.get("/dashboard/demo/training.csv").status_code == 403
+    assert client.get("/dashboard/demo/training").status_code == 404  # an ungranted survey looks unknown
+    assert client.get("/dashboard/demo/training.csv").status_code == 404
     grant(email, "demo", NOW, None)
     page = client.get("/dashboard/demo/training")
     assert page.status_code == 200
