@@ -12,6 +12,7 @@ from flask import Flask, Response
 
 from .cli import register_commands
 from .config import PROJECT_ROOT, load_config
+from .db.base import engine_options
 from .extensions import babel, csrf, login, migrate
 
 CONTENT_SECURITY_POLICY = (
@@ -26,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_config(config)
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["DATABASE_URL"])
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(Path(app.instance_path))
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from .web.auth import bp as auth_bp
     from .web.dashboard import bp as dashboard_bp
     from .web.exports import bp as exports_bp
+    from .web.health import bp as health_bp
     from .web.imports import bp as imports_bp
     from .web.public import bp as public_bp
     from .web.respond.views import bp as respond_bp
@@ -126,3 +128,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(health_bp)
