@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select, text
@@ -20,10 +20,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import InstrumentVersion
 from ..instruments import InstrumentError, instrument_files, load_directory
+from .schema_revisions import head_revisions
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Check", "head_revisions", "readiness"]
+__all__ = ["Check", "readiness"]
 
 
 @dataclass(frozen=True)
@@ -31,17 +32,6 @@ class Check:
     name: str
     ok: bool
     detail: str
-
-
-@cache
-def head_revisions(migrations_dir: str) -> frozenset[str]:
-    """The head revision(s) of the migration scripts shipped with this release (read once per process)."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", migrations_dir)
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
 def readiness(engine: Engine, migrations_dir: str | Path, instruments_dir: str | Path) -> list[Check]:

@@ -16,7 +16,7 @@ from surveyapp import create_app
 from surveyapp.db import InstrumentVersion, db
 from surveyapp.instruments import load_directory
 from surveyapp.services.instrument_registry import register_instruments
-from surveyapp.services.readiness import head_revisions
+from surveyapp.services.schema_revisions import head_revisions
 from tests.conftest import ROOT
 
 MIGRATIONS = str(ROOT / "migrations")
