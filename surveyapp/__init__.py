@@ -14,6 +14,7 @@ from .cli import register_commands
 from .config import PROJECT_ROOT, load_config
 from .db.base import engine_options
 from .extensions import babel, csrf, login, migrate
+from .logformat import configure_logging
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -42,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # messages); without this every request would load WTForms' translation catalogue from disk
         WTF_I18N_ENABLED=False,
     )
+    configure_logging(app, settings["LOG_FORMAT"])
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

@@ -46,6 +46,12 @@ SETTINGS: tuple[Setting, ...] = (
         "25 MB of memory per MB of CSV; import larger files with `surveyapp responses import` on the server.",
         int,
     ),
+    Setting(
+        "LOG_FORMAT",
+        "text",
+        "How log lines are written to standard error: `text` (readable) or `json` (one JSON object a line with time, "
+        "level, logger, message and any exception, for log collectors). gunicorn's access log keeps its own format.",
+    ),
 )
 
 
