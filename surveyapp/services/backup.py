@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..db.base import engine_options
 
@@ -108,6 +108,11 @@ def database_is_empty(database_url: str) -> bool:
             tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
             quote = conn.dialect.identifier_preparer.quote
             return not any(conn.execute(text(f"SELECT 1 FROM {quote(t)} LIMIT 1")).first() for t in tables)  # noqa: S608
+    except OperationalError as exc:
+        raise BackupError(
+            "cannot connect to the target database: check SURVEYAPP_DATABASE_URL, and create the database first "
+            "(PostgreSQL: createdb NAME)"
+        ) from exc
     except SQLAlchemyError as exc:
         raise BackupError(f"cannot read the target database: {type(exc).__name__}") from exc
     finally:

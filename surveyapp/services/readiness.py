@@ -44,7 +44,8 @@ def readiness(engine: Engine, migrations_dir: str | Path, instruments_dir: str |
             if checks[-1].ok:
                 checks.append(_instruments(conn, Path(instruments_dir)))
     except SQLAlchemyError as exc:
-        log.warning("readiness: database unreachable: %s", type(exc).__name__, exc_info=log.isEnabledFor(logging.DEBUG))
+        reason = getattr(exc, "orig", None) or exc  # the driver's words (server, port, cause), never the password
+        log.warning("readiness: database unreachable: %s: %s", type(reason).__name__, str(reason).strip()[:500])
         return [Check("database", False, "database unreachable")]
     return checks
 

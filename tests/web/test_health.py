@@ -96,7 +96,7 @@ def closed_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
-def test_healthz_answers_while_the_database_is_away(closed_port: int) -> None:
+def test_healthz_answers_while_the_database_is_away(closed_port: int, caplog: pytest.LogCaptureFixture) -> None:
     url = f"postgresql+psycopg://peerscope:s3cret@127.0.0.1:{closed_port}/peerscope"
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "t"})
     client = app.test_client()
@@ -108,5 +108,7 @@ def test_healthz_answers_while_the_database_is_away(closed_port: int) -> None:
     body = response.get_data(as_text=True)
     for secret in ("s3cret", str(closed_port), "127.0.0.1", "Traceback", "psycopg"):
         assert secret not in body
+    assert f"port {closed_port} failed" in caplog.text  # the operator's log says why
+    assert "s3cret" not in caplog.text
     with app.app_context():
         db.engine.dispose()
