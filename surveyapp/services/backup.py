@@ -222,7 +222,9 @@ def _pg_environment(url: URL) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    # URL.set(password=None) would keep the password: build the URL again without it
+    bare = URL.create("postgresql", url.username, None, url.host, url.port, url.database, url.query)
+    conninfo = bare.render_as_string(hide_password=False)
     return conninfo, env
 
 

@@ -207,3 +207,15 @@ def test_pg_tools_older_than_the_server_are_refused() -> None:
         pytest.skip("no pg_dump on this machine")
     with pytest.raises(BackupError, match="install the client of the same or a newer version"):
         module._pg_tool("pg_dump", 99)
+
+
+def test_the_postgresql_password_never_reaches_a_command_line() -> None:
+    """`ps` shows every user a program's arguments: the password goes to pg_dump through its environment only."""
+    from sqlalchemy.engine import make_url
+
+    from surveyapp.services import backup as module
+
+    conninfo, env = module._pg_environment(make_url("postgresql+psycopg://peerscope:s3cret@db.internal:5433/peerscope"))
+    assert "s3cret" not in conninfo
+    assert conninfo == "postgresql://peerscope@db.internal:5433/peerscope"
+    assert env["PGPASSWORD"] == "s3cret"
