@@ -219,3 +219,30 @@ def test_the_postgresql_password_never_reaches_a_command_line() -> None:
     assert "s3cret" not in conninfo
     assert conninfo == "postgresql://peerscope@db.internal:5433/peerscope"
     assert env["PGPASSWORD"] == "s3cret"
+
+
+@pytest.mark.skipif(not os.environ.get("SURVEYAPP_TEST_DATABASE_URL"), reason="needs the PostgreSQL test server")
+def test_pg_dump_and_pg_restore_run_without_the_password_in_their_arguments(
+    demo_data: str, fresh_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from sqlalchemy.engine import make_url
+
+    from surveyapp.services import backup as module
+
+    commands: list[list[str]] = []
+    real_run = subprocess.run
+
+    def spy(command: list[str], **kwargs: Any) -> Any:
+        commands.append(command)
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(module.subprocess, "run", spy)
+    with_password = make_url(demo_data).set(password="s3cret-pw").render_as_string(hide_password=False)
+    backup = tmp_path / "pw.backup"
+    backup_database(with_password, backup)  # the test server trusts loopback, so any password is accepted
+    restore_database(make_url(fresh_url).set(password="s3cret-pw").render_as_string(hide_password=False), backup,
+                     set(known_revisions(MIGRATIONS)))  # fmt: skip
+    assert {Path(c[0]).name for c in commands} >= {"pg_dump", "pg_restore"}
+    assert not [c for c in commands if any("s3cret-pw" in arg for arg in c)]
