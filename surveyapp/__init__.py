@@ -15,7 +15,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import redaction
 from .cli import register_commands
 from .config import PROJECT_ROOT, SECURE_COOKIE_CHOICES, load_config
+from .db.base import engine_options
 from .extensions import babel, csrf, login, migrate
+from .logformat import configure_logging
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -29,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_config(config)
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["DATABASE_URL"])
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(Path(app.instance_path))
     if settings["SECURE_COOKIES"] not in SECURE_COOKIE_CHOICES:
         raise ValueError(
@@ -49,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # messages); without this every request would load WTForms' translation catalogue from disk
         WTF_I18N_ENABLED=False,
     )
+    configure_logging(app, settings["LOG_FORMAT"])
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -147,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     from .web.auth import bp as auth_bp
     from .web.dashboard import bp as dashboard_bp
     from .web.exports import bp as exports_bp
+    from .web.health import bp as health_bp
     from .web.imports import bp as imports_bp
     from .web.public import bp as public_bp
     from .web.respond.views import bp as respond_bp
@@ -160,3 +164,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(health_bp)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate.cli import db as migrations_group
 
 from .instruments import check_files, instrument_files, load_directory
 from .instruments.problems import InstrumentError
@@ -424,7 +426,56 @@ def delphi_results(slug: str, fmt: str) -> None:
         click.echo(results.note, err=True)
 
 
-COMMANDS = (instruments, survey, invite, users, demo, stats, training, export, responses, delphi)
+#: Flask-Migrate's `db` commands (upgrade, downgrade, current, ...) and Peerscope's backup and restore, in one group
+database = click.Group(
+    "db",
+    commands=dict(migrations_group.commands),
+    params=list(migrations_group.params),  # --directory, --x-arg: read by the migration commands
+    callback=migrations_group.callback,
+    help="Database migrations (Flask-Migrate), backups and restores.",
+)
+
+
+@database.command("backup")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write (must not exist yet).")
+@with_appcontext
+def db_backup(out: Path) -> None:
+    """Copy the whole database to a file while the app keeps running (see docs/deploy.md)."""
+    from .services.backup import BackupError, backup_database
+
+    started = time.perf_counter()
+    try:
+        info = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], out)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    seconds = time.perf_counter() - started
+    click.echo(f"backed up schema revision {info.revision} to {info.path} ({info.size / 1e6:.1f} MB in {seconds:.2f} s)")
+
+
+@database.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+@with_appcontext
+def db_restore(file: Path, force: bool) -> None:
+    """Replace the database with the backup FILE. Stop the app first; a database holding data needs --force."""
+    from .db import db
+    from .services.backup import BackupError, restore_database
+    from .services.schema_revisions import head_revisions, known_revisions
+
+    migrations = current_app.extensions["migrate"].directory
+    db.engine.dispose()
+    started = time.perf_counter()
+    try:
+        info = restore_database(current_app.config["SQLALCHEMY_DATABASE_URI"], file, known_revisions(migrations), force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    seconds = time.perf_counter() - started
+    click.echo(f"restored {file} (schema revision {info.revision}) in {seconds:.2f} s")
+    if info.revision not in head_revisions(migrations):
+        click.echo("the backup is from an earlier release: now run `surveyapp db upgrade`")
+
+
+COMMANDS = (instruments, survey, invite, users, demo, stats, training, export, responses, delphi, database)
 
 
 def register_commands(app) -> None:

@@ -92,6 +92,12 @@ SETTINGS: tuple[Setting, ...] = (
         "A staff session ends after this many minutes without a request.",
         int,
     ),
+    Setting(
+        "LOG_FORMAT",
+        "text",
+        "How log lines are written to standard error: `text` (readable) or `json` (one JSON object a line with time, "
+        "level, logger, message and any exception, for log collectors). gunicorn's access log keeps its own format.",
+    ),
 )
 
 SECURE_COOKIE_CHOICES = ("auto", "always", "never")

@@ -38,13 +38,18 @@ def _postgres_database(base_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
+def new_database(folder: Path) -> Iterator[str]:
+    """An empty database: a SQLite file in ``folder``, or a throwaway database on the test PostgreSQL server."""
     server = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
     if server:
         yield from _postgres_database(server)
     else:
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        yield f"sqlite:///{folder / 'test.db'}"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    yield from new_database(tmp_path)
 
 
 @pytest.fixture

@@ -25,6 +25,17 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+#: seconds to wait for PostgreSQL to accept a connection: a request (and /readyz) fails fast when the server is away
+CONNECT_TIMEOUT = 5
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Engine settings for ``url``: stale pooled connections replaced, connections to a server that is away given up."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+    return options
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

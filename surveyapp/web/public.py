@@ -13,8 +13,3 @@ bp = Blueprint("public", __name__)
 def index() -> str:
     instruments = load_directory(current_app.config["INSTRUMENTS_DIR"])
     return render_template("public/index.html", instruments=sorted(instruments.values(), key=lambda i: i.id))
-
-
-@bp.get("/healthz")
-def healthz() -> tuple[str, int]:
-    return "ok", 200

@@ -96,15 +96,18 @@ def _database_url(tmp: Path) -> Iterator[str]:
 
 
 def _seed(app: Flask, answers: int = 60) -> World:
+    from surveyapp.instruments import load_directory
     from surveyapp.services.access import grant
     from surveyapp.services.accounts import create_user
     from surveyapp.services.demo import add_synthetic_responses
+    from surveyapp.services.instrument_registry import register_instruments
     from surveyapp.services.invitations import create_open_link, issue_invitations
     from surveyapp.services.surveys import create_survey, set_status
 
     world = World(app)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
+        register_instruments(load_directory(FIXTURES).values(), NOW)  # every file stored: /readyz is ready
         survey = create_survey(MINI_SPEC, "spec.yaml", FIXTURES, NOW, None)
         set_status(survey.slug, "open", NOW, None)
         if answers:

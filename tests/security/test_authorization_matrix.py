@@ -73,7 +73,8 @@ RESULTS, EXPORTS = ("admin", "manager", "researcher"), ("admin", "researcher")
 EXPECTED: dict[str, Expectation] = {
     # public pages and assets
     "public.index": public(),
-    "public.healthz": public(),
+    "health.healthz": public(),
+    "health.readyz": public(),
     "static": public(),
     "dashboard.plotly_js": public(),
     "dashboard.plotly_css": public(),
