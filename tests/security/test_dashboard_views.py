@@ -55,7 +55,8 @@ def test_manager_comparing_by_wave_sees_no_ungranted_wave(client: FlaskClient, m
         assert all("47" not in row[1:3] for row in rows)  # no wave 2 n beside a label
     assert any("Not shown: wave 2" in text for text in downloads)
     cached = db.session.scalars(select(DashboardCache).where(DashboardCache.grouping == f"wave||{first.id}")).all()
-    assert len(cached) == 1 and "Wave 2" not in cached[0].payload
+    assert len(cached) == 1
+    assert "Wave 2" not in cached[0].payload
     assert client.get(f"/dashboard/{second.slug}?by=wave").status_code in (403, 404)
 
 
@@ -68,7 +69,8 @@ def test_stats_applies_a_users_grants_with_as(runner: FlaskCliRunner, make_surve
     as_manager = runner.invoke(args=["stats", first.slug, "--by", "wave", "--as", "m@example.org"])
     assert [g["label"] for g in json.loads(as_manager.output)["groups"]] == ["Wave 1"]
     refused = runner.invoke(args=["stats", "mini-survey-2", "--as", "m@example.org"])
-    assert refused.exit_code != 0 and "has no access" in refused.output
+    assert refused.exit_code != 0
+    assert "has no access" in refused.output
 
 
 def overview_numbers(result: dict) -> dict:
