@@ -67,9 +67,9 @@ def survey_disclosure(survey: Survey, data: SurveyData, rows: npt.NDArray[np.boo
     order = [a.key for a in survey.audiences]
     audience = data.audience if rows is None else data.audience[rows]
     questions = question_groupings(survey)
-    names, inverse = np.unique(audience, return_inverse=True)
-    position_of = {a: i for i, a in enumerate(order)}
-    columns = [np.array([position_of.get(str(n), -1) for n in names], dtype=np.int64)[inverse].reshape(-1)]
+    columns = [np.full(len(audience), -1, dtype=np.int64)]
+    for position, key in enumerate(order):
+        columns[0][audience == key] = position
     categories: list[list[str]] = []
     for key, (_, item) in questions:
         codes = [str(o.code) for o in item.scale.options]
@@ -79,10 +79,7 @@ def survey_disclosure(survey: Survey, data: SurveyData, rows: npt.NDArray[np.boo
         for position, option in enumerate(item.scale.options):
             index[column == option.code] = position
         columns.append(index)
-    table = np.column_stack(columns) if len(audience) else np.empty((0, len(columns)), dtype=np.int64)
-    units, weights = (
-        np.unique(table, axis=0, return_counts=True) if len(table) else (np.empty((0, len(columns)), np.int64), np.zeros(0))
-    )
+    units, weights = _combinations(columns, [len(order) + 1, *(len(c) for c in categories)])
     keys: list[Hashable] = []
     masks: list[npt.NDArray[np.bool_]] = []
     candidates: list[bool] = []
@@ -114,6 +111,27 @@ def survey_disclosure(survey: Survey, data: SurveyData, rows: npt.NDArray[np.boo
         candidates=candidates,
         partitions=partitions,
     )
+
+
+def _combinations(columns: list[npt.NDArray[np.int64]], radix: list[int]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The distinct rows of ``columns`` (each 0 <= value < its radix; -1 allowed in the first) and how many share each.
+
+    One number per row in mixed radix, so the distinct rows are one 1-D ``np.unique`` (fast for 100,000 rows).
+    """
+    if np.prod([float(base + 1) for base in radix]) >= 2.0**62:  # too many questions for one number: slower, same result
+        table = np.column_stack(columns) if len(columns[0]) else np.empty((0, len(columns)), dtype=np.int64)
+        units, counts = np.unique(table, axis=0, return_counts=True)
+        return units.reshape(-1, len(columns)), counts.astype(np.int64)
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    for column, base in zip(columns, radix, strict=True):
+        code = code * (base + 1) + (column + 1)
+    distinct, counts = np.unique(code, return_counts=True)
+    units = np.empty((len(distinct), len(columns)), dtype=np.int64)
+    for position in range(len(columns) - 1, -1, -1):
+        base = radix[position] + 1
+        units[:, position] = distinct % base - 1
+        distinct = distinct // base
+    return units, counts.astype(np.int64)
 
 
 def shows(disclosure: Disclosure, key: CellKey, n: int) -> bool:

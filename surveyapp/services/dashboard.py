@@ -44,7 +44,7 @@ from .access import can_see
 from .audit import record
 from .cells import NO_ANSWER, CellKey, question_groupings, shows, survey_disclosure, total_key
 from .comments import survey_comments
-from .publication import publication_state, publish_ready
+from .publication import publish_ready
 from .survey_data import SurveyData, load_survey_data, numeric_item_keys
 from .surveys import SurveyError, survey_instruments
 
@@ -120,7 +120,7 @@ def survey_dashboard(
             "and is only used when comparing by a question or by wave"
         )
     surveys, left_out = _series(survey, viewer) if by == "wave" else ([survey], [])
-    publish_ready(surveys)
+    publication = next(p for s, p in zip(surveys, publish_ready(surveys), strict=True) if s.id == survey.id)
     version = data_version(surveys)
     grouping = f"{by}|{among or ''}|{','.join(str(s.id) for s in surveys)}"
     key = (DashboardCache.survey_id == survey.id, DashboardCache.grouping == grouping)
@@ -134,7 +134,6 @@ def survey_dashboard(
     if left_out:
         waves = ", ".join(f"wave {w.wave}" for w in left_out)
         result["notes"].append(f"Not shown: {waves} of this series — your account has no access to it.")
-    publication = publication_state(survey)
     result["publication"] = {
         "published": publication.published,
         "waiting": publication.waiting,
@@ -295,8 +294,8 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int, disclosure: Discl
     own = data.survey_id == survey.id  # comparing waves loads the whole series; the overview is this survey's
     for audience, _, n in rows:
         started[audience] += n
-    for audience, n in zip(*np.unique(data.audience[own], return_counts=True), strict=True):
-        submitted[str(audience)] += int(n)  # published responses: figures move in steps (services.publication)
+    for audience in submitted:  # published responses: figures move in steps (services.publication)
+        submitted[audience] = int((data.of_audiences([audience]) & own).sum())
     hidden = _overview_suppression(disclosure, submitted, min_cell)
     minutes = data.minutes
     labels = survey.texts.get("audience_labels") or {}

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 
 from ..db import Response, Survey, db
 
-__all__ = ["Publication", "publication_state", "publish_ready"]
+__all__ = ["Publication", "publish_ready"]
 
 
 @dataclass(frozen=True)
@@ -48,27 +48,25 @@ def _responses(n: int) -> str:
     return "response" if n == 1 else "responses"
 
 
-def publish_ready(surveys: Sequence[Survey]) -> None:
-    """Publish each survey's waiting submissions when there are at least its minimum cell size of them (caller commits)."""
+def publish_ready(surveys: Sequence[Survey]) -> list[Publication]:
+    """Publish each survey's waiting submissions when at least its minimum cell size wait; where each stands after.
+
+    The caller commits. Two hosts doing this at once publish the same batch: the UPDATE is idempotent.
+    """
+    states = []
     for survey in surveys:
-        waiting = db.session.scalar(
-            select(func.count()).where(
-                Response.survey_id == survey.id, Response.status == "submitted", Response.published.is_(False)
-            )
-        )
+        published, waiting = db.session.execute(
+            select(
+                func.count().filter(Response.published.is_(True)),
+                func.count().filter(Response.published.is_(False)),
+            ).where(Response.survey_id == survey.id, Response.status == "submitted")
+        ).one()
         if waiting and waiting >= survey.min_cell_size:
-            db.session.execute(
+            done = db.session.execute(
                 update(Response)
                 .where(Response.survey_id == survey.id, Response.status == "submitted", Response.published.is_(False))
                 .values(published=True)
             )
-
-
-def publication_state(survey: Survey) -> Publication:
-    published, waiting = db.session.execute(
-        select(
-            func.count().filter(Response.published.is_(True)),
-            func.count().filter(Response.published.is_(False)),
-        ).where(Response.survey_id == survey.id, Response.status == "submitted")
-    ).one()
-    return Publication(int(published), int(waiting), survey.min_cell_size)
+            published, waiting = published + done.rowcount, 0
+        states.append(Publication(int(published), int(waiting), survey.min_cell_size))
+    return states
