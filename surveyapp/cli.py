@@ -271,18 +271,39 @@ def demo(responses: int) -> None:
     type=click.Choice(["scores", "overview", "comparisons", "pairs", "reliability", "gaps"]),
     help="With --format csv: which table.",
 )
+@click.option(
+    "--as",
+    "as_user",
+    default=None,
+    metavar="EMAIL",
+    help="Show only what this account may see on the dashboard (its granted surveys and waves). "
+    "Default: every wave, as the operator who can read the database anyway.",
+)
 @with_appcontext
-def stats(slug: str, by: str, among: str | None, fmt: str, table: str) -> None:
-    """Print the figures the dashboard shows for SLUG (same computation, suppression applied)."""
+def stats(slug: str, by: str, among: str | None, fmt: str, table: str, as_user: str | None) -> None:
+    """Print the figures the dashboard shows for SLUG (same computation, suppression and publication steps applied)."""
+    import datetime as dt
     import json
 
+    from sqlalchemy import select
+
+    from .db import User, db
     from .reporting.csvsafe import write_csv
     from .reporting.tables import build_table
+    from .services.access import can_see
     from .services.dashboard import subscale_rows, survey_dashboard
     from .services.surveys import SurveyError, get_survey
 
     try:
-        result = survey_dashboard(get_survey(slug), by, among=among)
+        chosen = get_survey(slug)
+        viewer = None
+        if as_user is not None:
+            viewer = db.session.scalar(select(User).where(User.email == as_user.strip().lower()))
+            if viewer is None:
+                raise SurveyError(f"no account for {as_user}")
+            if not can_see(viewer, chosen):
+                raise SurveyError(f"{viewer.email} has no access to {slug}")
+        result = survey_dashboard(chosen, by, among=among, viewer=viewer, now=dt.datetime.now(dt.UTC), audit="dashboard.stats")
     except SurveyError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":

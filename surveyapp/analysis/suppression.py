@@ -34,11 +34,13 @@ class Suppression:
         if not self.hidden:
             return None
         name = (lambda g: labels.get(g, g)) if labels else (lambda g: g)
-        parts = [f"{', '.join(sorted(name(g) for g in self.too_small))}: fewer than {self.min_cell} responses"]
+        parts = []
+        if self.too_small:
+            parts.append(f"{', '.join(sorted(name(g) for g in self.too_small))}: fewer than {self.min_cell} responses")
         if self.complementary:
             parts.append(
-                f"{', '.join(sorted(name(g) for g in self.complementary))}: hidden as well, "
-                "so the smaller group cannot be worked out from the total"
+                f"{', '.join(sorted(name(g) for g in self.complementary))}: hidden as well, so that a smaller group "
+                "cannot be worked out by subtracting figures shown here or in other views"
             )
         return "Hidden to protect anonymity — " + "; ".join(parts) + "."
 

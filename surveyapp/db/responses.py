@@ -6,7 +6,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, insert, select
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    insert,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -60,6 +74,9 @@ class Response(db.Model):  # type: ignore[name-defined]
     #: derived at submission: the numeric answers as float32, in the survey's column order
     #: (services.survey_data.survey_columns), so dashboards read one row per response, not one per answer
     vector: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: counted in managers' figures: set for a batch of at least the survey's minimum cell size at once
+    #: (services.publication), so no view before and after one submission tells that person's answers
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     audience: Mapped[Audience] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")

@@ -46,6 +46,7 @@ def survey_comments(survey: Survey, among: str | None = None) -> list[dict[str, 
         .where(
             Response.survey_id == survey.id,
             Response.status == "submitted",
+            Response.published.is_(True),  # managers see published responses only (services.publication)
             ItemKey.key.in_([item_key(i, item) for i, item in questions]),
             Answer.value_text.is_not(None),
         )

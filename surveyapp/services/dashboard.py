@@ -6,9 +6,14 @@ The web pages, their CSV downloads and the CLI all read this one result, so
 a number cannot differ between them, and small-cell suppression is applied
 here, once, before anything leaves.
 
+Managers see *published* responses only (services.publication: figures move
+in steps of at least the minimum cell size), and only surveys they were
+granted (a wave without a grant is left out, with a note). Which cells are
+hidden is decided once per survey for every view a manager could request
+(services.cells), so no figure can be worked out by subtracting others.
+
 Results are cached in the database (``dashboard_cache``) under a data version
-that changes with every submission, so every host shares the cache and a new
-response invalidates it.
+that changes with every publication, so every host shares the cache.
 """
 
 from __future__ import annotations
@@ -25,72 +30,87 @@ from sqlalchemy import func, select
 
 from ..analysis.comparisons import compare_groups, explain
 from ..analysis.descriptives import describe
+from ..analysis.disclosure import Disclosure
 from ..analysis.gaps import perception_gap
 from ..analysis.likert import distribution
 from ..analysis.reliability import reliability
-from ..analysis.suppression import suppress
-from ..db import Audience, DashboardCache, Response, Survey, db
+from ..analysis.suppression import Suppression
+from ..db import Audience, DashboardCache, Response, Survey, User, db
 from ..instruments import Instrument, Subscale
 from ..instruments.audiences import SELF_AUDIENCE, audience_name
 from ..instruments.flow import item_key
 from ..instruments.scoring import recoded_matrix, score_matrix
+from .access import can_see
+from .audit import record
+from .cells import NO_ANSWER, CellKey, question_groupings, shows, survey_disclosure, total_key
 from .comments import survey_comments
+from .publication import publish_ready
 from .survey_data import SurveyData, load_survey_data, numeric_item_keys
 from .surveys import SurveyError, survey_instruments
 
 __all__ = ["grouping_options", "survey_dashboard"]
 
-NOT_ASKED = "__not_asked__"
+NOT_ASKED = NO_ANSWER
 
 
-def grouping_options(survey: Survey) -> list[tuple[str, str]]:
-    """What the dashboard can compare by: audience, any single-choice item, and wave in a series."""
+def grouping_options(survey: Survey, viewer: User | None) -> list[tuple[str, str]]:
+    """What ``viewer`` can compare by: audience, any single-choice item, and wave in a series."""
     options = [("audience", "Audience")]
-    for instrument in survey_instruments(survey):
-        for item in instrument.items:
-            if item.type == "single" and item.scale is not None:
-                options.append(
-                    (
-                        item_key(instrument, item),
-                        f"{instrument.short_title[instrument.languages[0]]}: "
-                        f"{item.text[item.audiences[0]][instrument.languages[0]]}",
-                    )
-                )
-    if survey.series and len(_series(survey)) > 1:
-        options.append(("wave", "Wave"))
+    for key, (instrument, item) in question_groupings(survey):
+        language = instrument.languages[0]
+        options.append((key, f"{instrument.short_title[language]}: {item.text[item.audiences[0]][language]}"))
+    if survey.series and sum(map(len, _series(survey, viewer))) > 1:
+        options.append(("wave", "Wave"))  # waves without a grant are left out, with a note
     return options
 
 
-def _series(survey: Survey) -> list[Survey]:
+def _series(survey: Survey, viewer: User | None) -> tuple[list[Survey], list[Survey]]:
+    """The waves of ``survey``'s series that ``viewer`` may see, and those left out (None: the operator sees all)."""
     if not survey.series:
-        return [survey]
-    return list(db.session.scalars(select(Survey).where(Survey.series == survey.series).order_by(Survey.wave, Survey.id)))
+        return [survey], []
+    waves = list(db.session.scalars(select(Survey).where(Survey.series == survey.series).order_by(Survey.wave, Survey.id)))
+    if viewer is None:
+        return waves, []
+    seen = [w for w in waves if w.id == survey.id or can_see(viewer, w)]
+    return seen, [w for w in waves if w not in seen]
 
 
 #: changes whenever the result's shape or content rules change, so results cached by older code are recomputed
-RESULT_FORMAT = 2
+RESULT_FORMAT = 3
 
 
 def data_version(surveys: Sequence[Survey]) -> str:
-    """What a cached result was computed from: the result format and the surveys' responses."""
+    """What a cached result was computed from: the result format and the surveys' published responses."""
     ids = [s.id for s in surveys]
-    count, latest, started = db.session.execute(
+    published, started = db.session.execute(
         select(
-            func.count().filter(Response.status == "submitted"),
-            func.max(Response.submitted_at),
+            func.count().filter(Response.status == "submitted", Response.published.is_(True)),
             func.count(),
         ).where(Response.survey_id.in_(ids))
     ).one()
-    return f"{RESULT_FORMAT}:{count}:{latest}:{started}"
+    return f"{RESULT_FORMAT}:{published}:{started}"
 
 
-def survey_dashboard(survey: Survey, by: str = "audience", use_cache: bool = True, among: str | None = None) -> dict[str, Any]:
-    """Everything the dashboard shows for ``survey`` compared by ``by``, with suppression applied.
+def survey_dashboard(
+    survey: Survey,
+    by: str = "audience",
+    use_cache: bool = True,
+    among: str | None = None,
+    *,
+    viewer: User | None,
+    now: dt.datetime | None = None,
+    audit: str | None = "dashboard.view",
+) -> dict[str, Any]:
+    """Everything ``viewer`` may see of ``survey`` compared by ``by``, with suppression applied.
 
+    ``viewer`` None is the operator at the command line, who can read the database anyway and
+    sees every wave; a user sees only the waves they were granted (the caller checks ``survey``).
     ``among`` limits a comparison by a question or wave to one audience: peers rate themselves
     where staff and service users rate peers, so pooling the audiences mixes two perspectives.
+    ``audit``: the audit action recorded for this view (None when the caller records its own).
     """
-    valid = dict(grouping_options(survey))
+    now = now or dt.datetime.now(dt.UTC)
+    valid = dict(grouping_options(survey, viewer))
     if by not in valid:
         raise SurveyError(f"cannot compare by '{by}'; choose one of: {', '.join(valid)}")
     audiences = [a.key for a in survey.audiences]
@@ -99,18 +119,30 @@ def survey_dashboard(survey: Survey, by: str = "audience", use_cache: bool = Tru
             f"'among' must be one of the survey's audiences ({', '.join(audiences)}) "
             "and is only used when comparing by a question or by wave"
         )
-    surveys = _series(survey) if by == "wave" else [survey]
+    surveys, left_out = _series(survey, viewer) if by == "wave" else ([survey], [])
+    publication = next(p for s, p in zip(surveys, publish_ready(surveys), strict=True) if s.id == survey.id)
     version = data_version(surveys)
-    grouping = f"{by}|{among or ''}"
-    if use_cache:
-        cached = db.session.scalar(
-            select(DashboardCache).where(DashboardCache.survey_id == survey.id, DashboardCache.grouping == grouping)
-        )
-        if cached is not None and cached.data_version == version:
-            return json.loads(cached.payload)
-    result = _compute(survey, surveys, by, valid[by], among)
-    if use_cache:
-        _store(survey, grouping, version, result)
+    grouping = f"{by}|{among or ''}|{','.join(str(s.id) for s in surveys)}"
+    key = (DashboardCache.survey_id == survey.id, DashboardCache.grouping == grouping)
+    cached = db.session.scalar(select(DashboardCache).where(*key)) if use_cache else None
+    if cached is not None and cached.data_version == version:
+        result = json.loads(cached.payload)
+    else:
+        result = _compute(survey, surveys, by, valid[by], among)
+        if use_cache:
+            _store(survey, grouping, version, result)
+    if left_out:
+        waves = ", ".join(f"wave {w.wave}" for w in left_out)
+        result["notes"].append(f"Not shown: {waves} of this series — your account has no access to it.")
+    result["publication"] = {
+        "published": publication.published,
+        "waiting": publication.waiting,
+        "step": publication.step,
+        "sentence": publication.sentence,
+    }
+    if audit:
+        record(audit, viewer, survey.slug, {"by": by, "among": among}, now)
+    db.session.commit()
     return result
 
 
@@ -125,7 +157,6 @@ def _store(survey: Survey, by: str, version: str, result: dict[str, Any]) -> Non
         )
     else:
         row.data_version, row.payload, row.computed_at = version, payload, dt.datetime.now(dt.UTC)
-    db.session.commit()
 
 
 def _clean(value: Any) -> Any:
@@ -146,10 +177,16 @@ def _clean(value: Any) -> Any:
 
 
 class _Groups:
-    """Which row belongs to which group, for the chosen comparison."""
+    """Which row belongs to which group, for the chosen comparison, and which cell of the survey's family it is."""
 
-    def __init__(self, survey: Survey, data: SurveyData, by: str, among: str | None = None) -> None:
+    def __init__(
+        self, survey: Survey, data: SurveyData, by: str, disclosures: Mapping[str, Disclosure], among: str | None = None
+    ) -> None:
         self.among = among
+        self.by = by
+        self.audiences = tuple(a.key for a in survey.audiences)
+        self.disclosures = disclosures  # by wave key for comparisons by wave; "" otherwise
+        self.min_cell = survey.min_cell_size
         labels = survey.texts.get("audience_labels") or {}
         language = survey.languages[0]
         if by == "audience":
@@ -179,14 +216,39 @@ class _Groups:
         mask = self._masks[key]
         return mask & among if among is not None else mask
 
+    def cell(self, key: str, asked: Sequence[str] | None = None) -> CellKey:
+        """The family cell of group ``key`` restricted to the audiences ``asked`` (None: everyone)."""
+        if self.by == "audience":
+            return total_key((key,))
+        audiences = (self.among,) if self.among else tuple(a for a in self.audiences if asked is None or a in asked)
+        return total_key(audiences) if self.by == "wave" else (self.by, audiences, key)
+
+    def suppression(self, counts: Mapping[str, int], asked: Sequence[str] | None = None) -> Suppression:
+        """Which of the groups with ``counts`` respondents are hidden, and why (decided for the survey's whole family)."""
+        too_small, other = set(), set()
+        for key, n in counts.items():
+            disclosure = self.disclosures[key if self.by == "wave" else ""]
+            cell = self.cell(key, asked)
+            if 0 < n < self.min_cell or (cell in disclosure.sizes and disclosure.reason(cell) == "too_small"):
+                too_small.add(key)
+            elif not shows(disclosure, cell, n):
+                other.add(key)
+        return Suppression(frozenset(too_small | other), frozenset(too_small), frozenset(other), self.min_cell)
+
 
 def _compute(survey: Survey, surveys: Sequence[Survey], by: str, by_label: str, among: str | None) -> dict[str, Any]:
     instruments = survey_instruments(survey)
-    data = load_survey_data(surveys, numeric_item_keys(instruments))
-    groups = _Groups(survey, data, by, among)
+    data = load_survey_data(surveys, numeric_item_keys(instruments), published_only=True)
+    disclosure = survey_disclosure(survey, data, data.survey_id == survey.id if len(surveys) > 1 else None)
+    disclosures = {"": disclosure}
+    if by == "wave":  # each wave's cells as that wave's own dashboards show them
+        for index, wave in enumerate(surveys):
+            own = survey_disclosure(wave, data, data.survey_id == wave.id) if wave.id != survey.id else disclosure
+            disclosures[str(wave.wave or index + 1)] = own
+    groups = _Groups(survey, data, by, disclosures, among)
     min_cell = survey.min_cell_size
     counts = {k: int(groups.rows(k).sum()) for k in groups.keys}
-    top = suppress(counts, min_cell)
+    top = groups.suppression(counts)
     notes = [n for n in [top.note(groups.labels)] if n]
     result: dict[str, Any] = {
         "survey": {
@@ -204,7 +266,7 @@ def _compute(survey: Survey, surveys: Sequence[Survey], by: str, by_label: str, 
             {"key": k, "label": groups.labels[k], "n": counts[k] if top.shows(k) else None, "hidden": not top.shows(k)}
             for k in groups.keys
         ],
-        "overview": _overview(survey, data, min_cell),
+        "overview": _overview(survey, data, min_cell, disclosure),
         "instruments": [],
         "gaps": [],
         "notes": notes,
@@ -214,13 +276,13 @@ def _compute(survey: Survey, surveys: Sequence[Survey], by: str, by_label: str, 
         if block["subscales"] or block["items"]:
             result["instruments"].append(block)
         if by == "audience":
-            result["gaps"].extend(_gaps(instrument, data, groups, min_cell))
+            result["gaps"].extend(_gaps(instrument, data, groups, min_cell, disclosure))
     result["gaps"].sort(key=lambda g: -abs(g["diff"]))
     result["comments"] = survey_comments(survey, among)
     return _clean(result)
 
 
-def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]:
+def _overview(survey: Survey, data: SurveyData, min_cell: int, disclosure: Disclosure) -> dict[str, Any]:
     rows = db.session.execute(
         select(Audience.key, Response.status, func.count())
         .join(Audience, Audience.id == Response.audience_id)
@@ -229,12 +291,12 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]
     ).all()
     started: dict[str, int] = {a.key: 0 for a in survey.audiences}
     submitted: dict[str, int] = dict.fromkeys(started, 0)
-    for audience, status, n in rows:
-        started[audience] += n
-        if status == "submitted":
-            submitted[audience] += n
-    hidden = suppress(submitted, min_cell, total_shown=True)
     own = data.survey_id == survey.id  # comparing waves loads the whole series; the overview is this survey's
+    for audience, _, n in rows:
+        started[audience] += n
+    for audience in submitted:  # published responses: figures move in steps (services.publication)
+        submitted[audience] = int((data.of_audiences([audience]) & own).sum())
+    hidden = _overview_suppression(disclosure, submitted, min_cell)
     minutes = data.minutes
     labels = survey.texts.get("audience_labels") or {}
     per_audience = []
@@ -255,7 +317,7 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]
     day = func.date(Response.submitted_at)
     by_day = db.session.execute(
         select(day, func.count())
-        .where(Response.survey_id == survey.id, Response.status == "submitted")
+        .where(Response.survey_id == survey.id, Response.status == "submitted", Response.published.is_(True))
         .group_by(day)
         .order_by(day)
     ).all()
@@ -272,6 +334,15 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int) -> dict[str, Any]
         "by_day": [{"date": str(d), "submitted": int(c) if c >= min_cell else None} for d, c in by_day],
         "note": hidden.note({a["key"]: a["label"] for a in per_audience}),
     }
+
+
+def _overview_suppression(disclosure: Disclosure, submitted: Mapping[str, int], min_cell: int) -> Suppression:
+    """The overview's audiences and total, hidden as the survey's whole family of cells requires."""
+    too_small = {a for a, n in submitted.items() if 0 < n < min_cell}
+    hidden = {a for a in submitted if not shows(disclosure, total_key((a,)), submitted[a])}
+    everyone = tuple(submitted)
+    total_hidden = not shows(disclosure, total_key(everyone), sum(submitted.values()))
+    return Suppression(frozenset(hidden | too_small), frozenset(too_small), frozenset(hidden - too_small), min_cell, total_hidden)
 
 
 def _median_minutes(minutes: npt.NDArray[np.float64]) -> float | None:
@@ -322,7 +393,7 @@ def _subscale_block(
     low, high = (scale.min, scale.max) if subscale.scoring == "mean" else (scale.min * len(keys), scale.max * len(keys))
     asked_counts = {k: int(groups.rows(k, asked).sum()) for k in groups.keys}
     scored_counts = {k: int((groups.rows(k, asked) & ~np.isnan(scores)).sum()) for k in groups.keys}
-    hide = suppress({k: n for k, n in scored_counts.items() if asked_counts[k]}, min_cell)
+    hide = groups.suppression({k: n for k, n in scored_counts.items() if asked_counts[k]}, audiences)
     per_group, samples = [], {}
     for key in groups.keys:
         if not asked_counts[key]:
@@ -384,7 +455,7 @@ def _item_block(instrument: Instrument, item: Any, data: SurveyData, groups: _Gr
     column = data.column(key)
     scale = item.scale
     asked_counts = {k: int(groups.rows(k, asked).sum()) for k in groups.keys}
-    hide = suppress({k: n for k, n in asked_counts.items() if n}, min_cell)
+    hide = groups.suppression({k: n for k, n in asked_counts.items() if n}, item.audiences)
     per_group = []
     for group in groups.keys:
         if not asked_counts[group]:
@@ -422,7 +493,9 @@ def _parallel(instrument: Instrument, item_ids: Sequence[str], other: str) -> bo
     return True
 
 
-def _gaps(instrument: Instrument, data: SurveyData, groups: _Groups, min_cell: int) -> list[dict[str, Any]]:
+def _gaps(
+    instrument: Instrument, data: SurveyData, groups: _Groups, min_cell: int, disclosure: Disclosure
+) -> list[dict[str, Any]]:
     """Perception gaps: how staff and service users see peers, against peers' view of themselves."""
     language = instrument.languages[0]
     out: list[dict[str, Any]] = []
@@ -444,6 +517,8 @@ def _gaps(instrument: Instrument, data: SurveyData, groups: _Groups, min_cell: i
         for other in [k for k in groups.keys if k != SELF_AUDIENCE]:
             if not _parallel(instrument, item_ids, other):
                 continue
+            if not (disclosure.shows(total_key((SELF_AUDIENCE,))) and disclosure.shows(total_key((other,)))):
+                continue  # a hidden audience leaves no figure, not even as a gap
             mine, theirs = values[self_rows], values[data.of_audiences([other])]
             mine, theirs = mine[~np.isnan(mine)], theirs[~np.isnan(theirs)]
             if mine.size < min_cell or theirs.size < min_cell:

@@ -107,12 +107,17 @@ def _completion_minutes() -> ColumnElement:
     )
 
 
-def load_survey_data(surveys: Sequence[Survey], keys: Sequence[str]) -> SurveyData:
-    """Submitted responses of ``surveys`` (one survey, or every wave of a series) with the ``keys`` columns."""
+def load_survey_data(surveys: Sequence[Survey], keys: Sequence[str], published_only: bool = False) -> SurveyData:
+    """Submitted responses of ``surveys`` (one survey, or every wave of a series) with the ``keys`` columns.
+
+    ``published_only``: only responses already published to managers (services.publication).
+    """
     survey_ids = [s.id for s in surveys]
     wave_of = {s.id: (s.wave or index + 1) for index, s in enumerate(surveys)}
     columns = {key: index for index, key in enumerate(dict.fromkeys(keys))}
     submitted = and_(Response.survey_id.in_(survey_ids), Response.status == "submitted")
+    if published_only:
+        submitted = and_(submitted, Response.published.is_(True))
     query = (
         select(Audience.key, Response.survey_id, _completion_minutes(), Response.vector)
         .join(Audience, Audience.id == Response.audience_id)

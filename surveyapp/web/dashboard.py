@@ -49,7 +49,7 @@ def survey(slug: str) -> Response:
     by = request.args.get("by", "audience")
     among = (request.args.get("among") or None) if by != "audience" else None
     try:
-        result = _stats().survey_dashboard(chosen, by, among=among)
+        result = _stats().survey_dashboard(chosen, by, among=among, viewer=current_user, now=dt.datetime.now(dt.UTC))
     except SurveyError as exc:
         abort(400, str(exc))
     charts: dict[str, Any] = {
@@ -69,7 +69,7 @@ def survey(slug: str) -> Response:
         result=result,
         by=by,
         among=among,
-        options=_stats().grouping_options(chosen),
+        options=_stats().grouping_options(chosen, current_user),
         # drawn from <script type="application/json"> blocks: the template writes them with |tojson, which escapes
         # <, >, & and ' so no label can close the block (never json.dumps with |safe)
         charts={k: v for k, v in charts.items() if v is not None},
@@ -92,15 +92,17 @@ def table_csv(slug: str, name: str) -> Response:
     among = (request.args.get("among") or None) if by != "audience" else None
     params = {k: v for k, v in request.args.items() if k in ("instrument", "subscale", "level")}
     try:
-        table = build_table(_stats().survey_dashboard(chosen, by, among=among), name, **params)
+        result = _stats().survey_dashboard(chosen, by, among=among, viewer=current_user, audit=None)
+        table = build_table(result, name, **params)
     except (KeyError, StopIteration, TypeError):
         abort(404)
     except SurveyError as exc:
         abort(400, str(exc))
     log("download.table", current_user, slug, {"table": table.name, "by": by}, dt.datetime.now(dt.UTC))
     text = write_csv(table.columns, table.rows)
-    if table.note:
-        text += write_csv(("note",), [(table.note,)]).split("\r\n", 1)[1]
+    notes = [n for n in (table.note, *result["notes"], result["publication"]["sentence"]) if n]
+    if notes:
+        text += write_csv(("note",), [(n,) for n in dict.fromkeys(notes)]).split("\r\n", 1)[1]
     return Response(
         text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{slug}-{table.name}-by-{by}.csv"'}
     )

@@ -36,7 +36,7 @@ def move_to_staff(survey, count: int) -> None:
 def test_figures_match_an_independent_computation(make_survey) -> None:
     survey = make_survey()
     add_synthetic_responses(survey, 80, NOW)
-    result = survey_dashboard(survey)
+    result = survey_dashboard(survey, viewer=None)
     [instrument] = survey_instruments(survey)
     clarity = instrument.subscales[0]
     data = load_survey_data([survey], [f"mini.{i}" for i in clarity.items])
@@ -55,7 +55,7 @@ def test_small_group_is_suppressed_everywhere_with_a_reason(make_survey) -> None
     survey = make_survey()
     add_synthetic_responses(survey, 40, NOW)
     move_to_staff(survey, 3)
-    result = survey_dashboard(survey, use_cache=False)
+    result = survey_dashboard(survey, use_cache=False, viewer=None)
     staff = subscale(result, "staff")
     assert staff["hidden"]
     assert "mean" not in staff
@@ -71,44 +71,47 @@ def test_complementary_suppression_hides_a_second_group(make_survey) -> None:
     survey = make_survey(audiences=["peer", "staff"])
     add_synthetic_responses(survey, 40, NOW)
     move_to_staff(survey, 3)
-    result = survey_dashboard(survey, use_cache=False)
+    result = survey_dashboard(survey, use_cache=False, viewer=None)
     overview = {a["key"]: a for a in result["overview"]["audiences"]}
     # the overview shows an "All" row: hiding staff alone would reveal it as All - peers
     assert overview["staff"]["submitted"] is None
     assert overview["peer"]["submitted"] is None
     assert result["overview"]["submitted"] == 40
-    # subscale tables have no total, so peers stay visible there
-    assert not subscale(result, "peer")["hidden"]
-    assert "too small to show" in result["instruments"][0]["subscales"][0]["sentence"]
+    # ... and so would any peer figure elsewhere (a subscale's n is All - staff): hidden in every view
+    assert subscale(result, "peer")["hidden"]
+    assert "other views" in result["instruments"][0]["subscales"][0]["note"]
 
 
-def test_a_lone_small_group_hides_the_total(make_survey) -> None:
+def test_fewer_responses_than_the_minimum_show_nothing(make_survey) -> None:
     survey = make_survey()
     add_synthetic_responses(survey, 3, NOW)
     move_to_staff(survey, 3)
-    overview = survey_dashboard(survey, use_cache=False)["overview"]
-    assert overview["submitted"] is None
-    assert all(day["submitted"] is None for day in overview["by_day"])
+    result = survey_dashboard(survey, use_cache=False, viewer=None)
+    assert result["overview"]["submitted"] == 0
+    assert result["overview"]["by_day"] == []
+    assert all(g["n"] is None or g["n"] == 0 for g in result["groups"])
+    assert result["publication"]["waiting"] == 3
+    assert "3 newer responses will be added together with the next 2" in result["publication"]["sentence"]
 
 
 def test_among_one_audience(make_survey) -> None:
     survey = make_survey()
-    add_synthetic_responses(survey, 120, NOW)
-    result = survey_dashboard(survey, by="mini.role", among="staff")
+    add_synthetic_responses(survey, 400, NOW)
+    result = survey_dashboard(survey, by="mini.role", among="staff", viewer=None)
     assert result["among_label"] == "Staff"
     clarity = result["instruments"][0]["subscales"][0]
     staff = next(a.id for a in survey.audiences if a.key == "staff")
     n_staff = db.session.query(Response).filter_by(audience_id=staff).count()
     assert 0 < sum(g.get("n") or 0 for g in clarity["groups"]) <= n_staff  # staff only, never the peers
     with pytest.raises(SurveyError, match="'among' must be one of"):
-        survey_dashboard(survey, by="audience", among="staff")
+        survey_dashboard(survey, by="audience", among="staff", viewer=None)
 
 
 def test_tests_need_ten_per_group(make_survey) -> None:
     survey = make_survey()
     add_synthetic_responses(survey, 40, NOW)
     move_to_staff(survey, 7)
-    comparison = survey_dashboard(survey, use_cache=False)["instruments"][0]["subscales"][0]["comparison"]
+    comparison = survey_dashboard(survey, use_cache=False, viewer=None)["instruments"][0]["subscales"][0]["comparison"]
     assert comparison["status"] == "too_few"
     assert comparison["p_value"] is None
 
@@ -116,21 +119,21 @@ def test_tests_need_ten_per_group(make_survey) -> None:
 def test_cache_is_invalidated_by_a_new_submission(make_survey) -> None:
     survey = make_survey()
     add_synthetic_responses(survey, 30, NOW)
-    first = survey_dashboard(survey)
-    assert survey_dashboard(survey) == first
+    first = survey_dashboard(survey, viewer=None)
+    assert survey_dashboard(survey, viewer=None) == first
     add_synthetic_responses(survey, 10, NOW, seed=7)
-    again = survey_dashboard(survey)
+    again = survey_dashboard(survey, viewer=None)
     assert again["overview"]["submitted"] == first["overview"]["submitted"] + 10
 
 
 def test_compare_by_a_single_choice_item(make_survey) -> None:
     survey = make_survey()
     add_synthetic_responses(survey, 60, NOW)
-    assert ("mini.role", "Mini instrument: Your role") in grouping_options(survey)
-    result = survey_dashboard(survey, by="mini.role")
+    assert ("mini.role", "Mini instrument: Your role") in grouping_options(survey, None)
+    result = survey_dashboard(survey, by="mini.role", viewer=None)
     assert [g["label"] for g in result["groups"]] == ["Nurse", "Other"]
     with pytest.raises(SurveyError, match=r"cannot compare by .mini\.nothing."):
-        survey_dashboard(survey, by="mini.nothing")
+        survey_dashboard(survey, by="mini.nothing", viewer=None)
 
 
 def test_waves_of_a_series(make_survey) -> None:
@@ -138,12 +141,12 @@ def test_waves_of_a_series(make_survey) -> None:
     second = make_survey(slug="mini-survey-2", series="mini", wave=2)
     add_synthetic_responses(first, 30, NOW)
     add_synthetic_responses(second, 30, NOW, seed=3)
-    assert ("wave", "Wave") in grouping_options(second)
-    result = survey_dashboard(second, by="wave")
+    assert ("wave", "Wave") in grouping_options(second, None)
+    result = survey_dashboard(second, by="wave", viewer=None)
     assert [(g["label"], g["n"]) for g in result["groups"]] == [("Wave 1", 30), ("Wave 2", 30)]
     overview = result["overview"]  # still this survey's own: 30 started, 30 submitted
     assert (overview["started"], overview["submitted"], overview["completion_rate"]) == (30, 30, 1.0)
-    assert overview["median_minutes"] == survey_dashboard(second)["overview"]["median_minutes"]
+    assert overview["median_minutes"] == survey_dashboard(second, viewer=None)["overview"]["median_minutes"]
     with pytest.raises(SurveyError, match=r"wave 2 of the series 'mini' already exists .*'mini-survey-2'.*wave: 3"):
         make_survey(slug="mini-survey-3", series="mini", wave=2)
 
@@ -154,15 +157,15 @@ def test_imported_responses_have_no_completion_time(make_survey) -> None:
 
     survey = make_survey()
     add_synthetic_responses(survey, 30, NOW)
-    before = survey_dashboard(survey)["overview"]
+    before = survey_dashboard(survey, viewer=None)["overview"]
     rows = "audience,mini.clear\n" + "peer,4\n" * 12
     assert import_responses(survey, rows, NOW, None).ok
-    after = survey_dashboard(survey)["overview"]
+    after = survey_dashboard(survey, viewer=None)["overview"]
     assert after["submitted"] == 42
     assert after["median_minutes"] == before["median_minutes"]
     imported_only = make_survey(slug="paper-only")
     assert import_responses(imported_only, rows, NOW, None).ok
-    overview = survey_dashboard(imported_only)["overview"]
+    overview = survey_dashboard(imported_only, viewer=None)["overview"]
     assert overview["submitted"] == 12
     assert overview["median_minutes"] is None
     assert next(a for a in overview["audiences"] if a["key"] == "peer")["median_minutes"] is None
@@ -178,7 +181,7 @@ def test_result_is_plain_json(app: Flask, make_survey) -> None:
 
     survey = make_survey()
     add_synthetic_responses(survey, 30, NOW)
-    result = survey_dashboard(survey, use_cache=False)
+    result = survey_dashboard(survey, use_cache=False, viewer=None)
     assert json.loads(json.dumps(result, allow_nan=False)) == result
 
 
@@ -211,7 +214,7 @@ def test_comments_only_where_ten_people_wrote_one(make_survey) -> None:
     writer.writerows(["peer", "4", text] for text in peer_comments)
     writer.writerows(["staff", "4", f"staff note {k}"] for k in range(9))
     assert import_responses(survey, out.getvalue(), NOW, None).ok
-    blocks = {q["key"]: q for q in survey_dashboard(survey)["comments"]}
+    blocks = {q["key"]: q for q in survey_dashboard(survey, viewer=None)["comments"]}
     assert set(blocks) == {"mini.comments", "mini.role_other"}  # every free-text question
     question = blocks["mini.comments"]
     assert (question["key"], question["text"], question["floor"]) == ("mini.comments", "Anything else?", 10)
@@ -221,5 +224,5 @@ def test_comments_only_where_ten_people_wrote_one(make_survey) -> None:
         {"text": f"comment {k:02d}", "count": 2 if k == 3 else 1} for k in range(1, 11)
     ]  # alphabetical, each wording once with its count
     assert (staff["hidden"], staff["n"], staff["comments"]) == (True, None, None)  # 9 < 10
-    among_staff = {q["key"]: q for q in survey_dashboard(survey, by="mini.role", among="staff")["comments"]}
+    among_staff = {q["key"]: q for q in survey_dashboard(survey, by="mini.role", among="staff", viewer=None)["comments"]}
     assert among_staff["mini.comments"]["groups"] == [staff]

@@ -57,7 +57,7 @@ def test_respondent_link_reaches_no_results(client: FlaskClient, survey, invite)
 def test_page_renders_every_section_with_numbers(client: FlaskClient, survey) -> None:
     sign_in(client, "admin")
     page = client.get("/dashboard/mini-survey")
-    result = survey_dashboard(survey)
+    result = survey_dashboard(survey, viewer=None)
     peer = next(g for g in result["instruments"][0]["subscales"][0]["groups"] if g["key"] == "peer")
     assert f"<td>{peer['n']}</td>" in page.text
     for heading in ("Overview", "Comparison table", "Reliability", "Answers to each question"):
@@ -74,7 +74,7 @@ def test_csv_download_is_the_table_shown(client: FlaskClient, survey) -> None:
     download = client.get("/dashboard/mini-survey/table/scores.csv?instrument=mini&subscale=clarity")
     assert download.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(download.text)))
-    result = survey_dashboard(survey)
+    result = survey_dashboard(survey, viewer=None)
     shown = {g["label"]: g for g in result["instruments"][0]["subscales"][0]["groups"]}
     for row in rows:
         if row["group"] in shown and not shown[row["group"]]["hidden"]:
@@ -110,7 +110,7 @@ def test_plotly_is_served_locally(client: FlaskClient) -> None:
 
 def test_stats_command_prints_the_dashboard(runner: FlaskCliRunner, survey) -> None:
     as_json = runner.invoke(args=["stats", "mini-survey"])
-    assert json.loads(as_json.output) == survey_dashboard(survey)
+    assert json.loads(as_json.output) == survey_dashboard(survey, viewer=None)
     as_csv = runner.invoke(args=["stats", "mini-survey", "--format", "csv"])
     header = as_csv.output.splitlines()[0]
     assert header.startswith("instrument,subscale,group,n,mean")
