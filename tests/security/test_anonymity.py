@@ -177,7 +177,7 @@ def test_nothing_else_names_a_response_or_a_link(app: Flask, client: FlaskClient
     survey = make_survey()
     tokens = issue_invitations("mini-survey", "peer", 5, ISSUED, None)
     answer_in_order(client, clock, tokens, [3, 0, 4, 1, 2])
-    survey_dashboard(survey)
+    survey_dashboard(survey, viewer=None)
     identifiers = {r[0] for r in rows("SELECT id FROM response")} | {str(r[0]) for r in rows("SELECT pk FROM response")}
     hashes = {r[0] for r in rows("SELECT token_hash FROM invitation")} | set(tokens)
     audit = " ".join(str(r) for r in rows("SELECT * FROM audit_event"))
@@ -253,7 +253,7 @@ def test_dashboard_still_counts_days_and_minutes(app: Flask, client: FlaskClient
     survey = make_survey(min_cell_size=2)
     tokens = issue_invitations("mini-survey", "peer", 12, ISSUED, None)
     submitted = answer_in_order(client, clock, tokens, range(12))
-    overview = survey_dashboard(survey, use_cache=False)["overview"]
+    overview = survey_dashboard(survey, use_cache=False, viewer=None)["overview"]
     assert [(d["date"], d["submitted"]) for d in overview["by_day"]] == [("2026-11-25", 10), ("2026-11-26", 2)]
     minutes = sorted(5 + (p * 7) % 20 for p in range(12))  # whole minutes, as answer_in_order takes them
     assert overview["median_minutes"] == (minutes[5] + minutes[6]) / 2
