@@ -50,6 +50,7 @@ bench: $(STAMP)
 	  ../$(BIN)/python bench_export.py || status=1; \
 	  ../$(BIN)/python bench_import.py || status=1; \
 	  ../$(BIN)/python bench_submit.py || status=1; \
+	  ../$(BIN)/python bench_validation.py || status=1; \
 	  exit $$status
 
 lint: $(STAMP)

@@ -127,7 +127,8 @@ def measurement_invariance(
         data[name] = values[np.all(np.isfinite(values), axis=1)]
     n = {name: int(values.shape[0]) for name, values in data.items()}
     if len(names) < 2:
-        return Invariance("not_testable", "invariance needs at least two groups to compare", names, n, (), "not_testable", ())
+        reason = f"only {names[0]} answered these items, and invariance needs two groups" if names else "no group answered"
+        return Invariance("not_testable", reason, names, n, (), "not_testable", ())
     small = [name for name in names if n[name] < min_n]
     if small:
         reason = (

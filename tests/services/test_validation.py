@@ -1,0 +1,91 @@
+"""The validation report service: figures from the analysis modules, words first, small groups left out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from surveyapp.services.demo import add_synthetic_responses
+from surveyapp.services.surveys import SurveyError
+from surveyapp.services.validation import survey_validation, validation_rows
+from tests.services.test_dashboard import move_to_staff
+
+NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+
+
+def test_report_for_two_audiences(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 600, NOW)
+    result = survey_validation(survey)
+    assert json.loads(json.dumps(result)) == result
+    assert [g["key"] for g in result["groups"]] == ["peer", "staff"]
+    [instrument] = result["instruments"]
+    [clarity] = instrument["subscales"]
+    assert clarity["invariance"]["status"] == "ok"
+    assert [s["level"] for s in clarity["invariance"]["steps"]][:3] == ["configural", "metric", "scalar"]
+    assert instrument["sentences"] == [clarity["sentence"]]
+    assert clarity["sentence"].startswith("The clarity items")
+    for group in instrument["cfa"]["groups"]:
+        assert group["status"] == "ok"
+        assert group["fit"]["df"] == 0  # three items, one factor: just identified
+        assert set(group["std_loadings"]) == {"clear", "unclear", "valued"}
+    assert {i["id"] for i in instrument["items"]} == {"clear", "unclear", "valued"}
+    staff_valued = next(i for i in instrument["items"] if i["id"] == "valued")["groups"][1]
+    assert set(staff_valued["non_substantive"]) >= {"not_observed", "prefer_not", "unanswered"}
+    assert {e["key"] for e in instrument["efa"]} == {"peer", "staff"}
+    rows = validation_rows(result)
+    assert {r["analysis"] for r in rows} == {"cfa", "invariance"}
+
+
+def test_groups_below_the_minimum_cell_never_appear(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 300, NOW)
+    move_to_staff(survey, 3)
+    result = survey_validation(survey, use_cache=False)
+    assert [g["key"] for g in result["groups"]] == ["peer"]
+    text = json.dumps(result)
+    assert '"staff"' not in text
+    assert "Staff" not in text.replace("Left out to protect anonymity: Staff", "")
+    assert result["notes"] == ["Left out to protect anonymity: Staff (fewer than 5 responses each)."]
+    [clarity] = result["instruments"][0]["subscales"]
+    assert clarity["invariance"]["verdict"] == "not_testable"
+
+
+def test_too_few_to_tell_below_a_hundred_per_group(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 200, NOW)
+    move_to_staff(survey, 40)
+    result = survey_validation(survey, use_cache=False)
+    [clarity] = result["instruments"][0]["subscales"]
+    assert clarity["invariance"]["verdict"] == "too_few"
+    assert clarity["sentence"].startswith("Too few to tell whether the clarity items measure the same thing")
+    assert "Staff had fewer than 100 complete responses" in clarity["sentence"]
+    staff_cfa = next(g for g in result["instruments"][0]["cfa"]["groups"] if g["key"] == "staff")
+    assert staff_cfa["status"] == "too_few"
+
+
+def test_cached_until_the_data_change(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 250, NOW)
+    first = survey_validation(survey)
+    assert survey_validation(survey) == first
+    add_synthetic_responses(survey, 10, NOW, seed=9)
+    assert survey_validation(survey)["groups"] != first["groups"]
+
+
+def test_unknown_grouping_or_instrument_is_refused(make_survey) -> None:
+    survey = make_survey()
+    with pytest.raises(SurveyError, match="cannot compare by 'wave'"):
+        survey_validation(survey, by="wave")
+    with pytest.raises(SurveyError, match="no instrument 'nope'; its instruments: mini"):
+        survey_validation(survey, instrument_id="nope")
+
+
+def test_by_a_single_choice_question(make_survey) -> None:
+    survey = make_survey()
+    add_synthetic_responses(survey, 300, NOW)
+    result = survey_validation(survey, by="mini.role", among="staff")
+    assert result["by"] == "mini.role"
+    assert all(g["key"] in {"1", "2"} for g in result["groups"])
