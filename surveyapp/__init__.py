@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from .web.imports import bp as imports_bp
     from .web.public import bp as public_bp
     from .web.respond.views import bp as respond_bp
+    from .web.validation import bp as validation_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(respond_bp)
@@ -126,3 +127,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(validation_bp)
