@@ -38,7 +38,7 @@ variance) ends on the boundary instead of going negative; such fits are flagged
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -104,6 +104,9 @@ class CfaFit:
     latent_means: tuple[dict[str, float], ...]
     converged: bool
     boundary: bool  # a variance ended on its lower bound: an improper solution
+    #: per group, the estimated (loadings, factor covariances, residual variances, intercepts, latent means):
+    #: starting values for a nested model (``fit_cfa(start_from=...)``)
+    estimates: tuple[tuple[FloatArray, ...], ...] = field(default=(), repr=False, compare=False)
 
 
 class _Model:
@@ -232,6 +235,24 @@ def _start(model: _Model, structure: Sequence[Sequence[int]], groups: Sequence[G
     return np.divide(total, times, out=np.zeros_like(total), where=times > 0)
 
 
+def _start_from(model: _Model, estimates: Sequence[tuple[FloatArray, ...]]) -> FloatArray:
+    """Starting values from a related model's estimates; a parameter shared by several groups starts at their mean."""
+    total = np.zeros(model.count)
+    times = np.zeros(model.count)
+    for g, (lam, phi, psi, nu, alpha) in enumerate(estimates):
+        for idx, values in (
+            (model.lam_idx[g], lam),
+            (model.phi_idx[g], phi),
+            (model.theta_idx[g], psi),
+            (model.nu_idx[g], nu),
+            (model.alpha_idx[g], alpha),
+        ):
+            used = idx >= 0
+            np.add.at(total, idx[used], values[used])
+            np.add.at(times, idx[used], 1.0)
+    return np.divide(total, times, out=np.zeros_like(total), where=times > 0)
+
+
 def _srmr_group(data: GroupData, sigma: FloatArray, mu: FloatArray, meanstructure: bool) -> float:
     scale = 1.0 / np.sqrt(np.diag(data.cov))
     resid = (data.cov - sigma) * np.outer(scale, scale)
@@ -307,12 +328,14 @@ def fit_cfa(
     items: Sequence[str],
     equal: Sequence[str] = (),
     free_intercepts: Sequence[str] = (),
+    start_from: CfaFit | None = None,
 ) -> CfaFit:
     """Fit the CFA ``structure`` (factor -> its items, marker first) to one or several groups.
 
     ``items`` names the columns of the groups' statistics; ``equal`` holds "loadings"
     and/or "intercepts" (lavaan's ``group.equal``); ``free_intercepts`` frees those
-    items' intercepts in a model with equal intercepts (lavaan's ``group.partial``).
+    items' intercepts in a model with equal intercepts (lavaan's ``group.partial``);
+    ``start_from``, a fit of a nested model to the same groups and items, only saves time.
     """
     names = tuple(items)
     position = {name: i for i, name in enumerate(names)}
@@ -324,7 +347,7 @@ def fit_cfa(
     model = _Model(layout, len(names), n_groups, meanstructure, frozenset(equal), frozenset(position[i] for i in free_intercepts))
     n_total = sum(g.n for g in groups)
     weights = np.array([g.n / n_total for g in groups])
-    start = _start(model, layout, groups)
+    start = _start_from(model, start_from.estimates) if start_from is not None else _start(model, layout, groups)
     bounds = [(None, None)] * model.count
     floor = _VARIANCE_FLOOR * min(float(np.diag(g.cov).min()) for g in groups)
     for idx in model.variance_params:
@@ -363,10 +386,11 @@ def fit_cfa(
         n_groups=n_groups,
     )
     factors = tuple(structure)
-    std, raw, intercepts, latent = [], [], [], []
+    std, raw, intercepts, latent, estimates = [], [], [], [], []
     factor_of = {i: f for f, members in enumerate(layout) for i in members}
     for g in range(n_groups):
-        lam, phi, _, nu, alpha = model.matrices(theta, g)
+        lam, phi, psi, nu, alpha = model.matrices(theta, g)
+        estimates.append((lam, phi, psi, nu, alpha))
         sigma, _ = model.implied(theta, g)
         raw.append({names[i]: float(lam[i, f]) for i, f in factor_of.items()})
         std.append({names[i]: float(lam[i, f] * np.sqrt(phi[f, f]) / np.sqrt(sigma[i, i])) for i, f in factor_of.items()})
@@ -383,6 +407,7 @@ def fit_cfa(
         latent_means=tuple(latent),
         converged=converged,
         boundary=boundary,
+        estimates=tuple(estimates),
     )
 
 

@@ -142,8 +142,8 @@ def measurement_invariance(
         return Invariance("not_testable", reason, names, n, (), "not_testable", ())
     stats_ = [group_data(data[name]) for name in names]
     configural = fit_cfa(stats_, structure, items)
-    metric = fit_cfa(stats_, structure, items, equal=("loadings",))
-    scalar = fit_cfa(stats_, structure, items, equal=("loadings", "intercepts"))
+    metric = fit_cfa(stats_, structure, items, equal=("loadings",), start_from=configural)
+    scalar = fit_cfa(stats_, structure, items, equal=("loadings", "intercepts"), start_from=metric)
     steps = [
         InvarianceStep("configural", configural.fit, None, None, None, None, None, _configural_ok(configural.fit)),
         _compare("metric", metric.fit, configural.fit),
@@ -151,12 +151,16 @@ def measurement_invariance(
     ]
     freed: list[str] = []
     if steps[1].holds and not steps[2].holds:
-        partial = steps[2]
+        partial, previous = steps[2], scalar
         while not partial.holds and (candidates := _freeable(structure, freed)):
-            fits = {item: fit_cfa(stats_, structure, items, ("loadings", "intercepts"), [*freed, item]) for item in candidates}
+            fits = {
+                item: fit_cfa(stats_, structure, items, ("loadings", "intercepts"), [*freed, item], start_from=previous)
+                for item in candidates
+            }
             best = min(candidates, key=lambda item: fits[item].fit.chisq)
             freed.append(best)
-            partial = _compare("partial_scalar", fits[best].fit, metric.fit)
+            previous = fits[best]
+            partial = _compare("partial_scalar", previous.fit, metric.fit)
         steps.append(partial)
     if not steps[0].holds:
         verdict = "none"
