@@ -203,7 +203,10 @@ def _cfa(instrument: Instrument, structure: dict[str, tuple[str, ...]], data: Su
     complete = matrix[np.all(np.isfinite(matrix), axis=1)]
     n = int(complete.shape[0])
     if n < MIN_N_PER_GROUP:
-        reason = f"too few to tell: {n} complete responses, a factor analysis needs at least {MIN_N_PER_GROUP}"
+        reason = (
+            f"too few to tell: {n} responses answered every item of these subscales "
+            f"(a factor analysis needs at least {MIN_N_PER_GROUP}; 'not observed' and skipped items count as missing)"
+        )
         return {"status": "too_few", "reason": reason, "n": n}
     if len(structure) == 1 and len(next(iter(structure.values()))) < 3:
         return {"status": "not_testable", "reason": "one subscale of two items: the model is not identified", "n": n}

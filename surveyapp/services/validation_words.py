@@ -27,7 +27,8 @@ def subscale_sentence(label: str, outcome: Invariance, item_texts: Mapping[str, 
     name = _lower(label)
     groups = join_names([_lower(g) for g in outcome.groups])
     if outcome.verdict == "too_few":
-        return f"Too few to tell whether the {name} items measure the same thing for {groups}: {outcome.reason}."
+        reason = (outcome.reason or "").removeprefix("too few to tell: ")
+        return f"Too few to tell whether the {name} items measure the same thing for {groups}: {reason}."
     if outcome.verdict == "not_testable":
         return f"Whether the {name} items measure the same thing for {groups or 'each group'} cannot be tested: {outcome.reason}."
     if outcome.verdict == "none":

@@ -7,9 +7,11 @@ import json
 
 import pytest
 
+from surveyapp.analysis.invariance import Invariance
 from surveyapp.services.demo import add_synthetic_responses
 from surveyapp.services.surveys import SurveyError
 from surveyapp.services.validation import survey_validation, validation_rows
+from surveyapp.services.validation_words import subscale_sentence
 from tests.services.test_dashboard import move_to_staff
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -61,7 +63,10 @@ def test_too_few_to_tell_below_a_hundred_per_group(make_survey) -> None:
     [clarity] = result["instruments"][0]["subscales"]
     assert clarity["invariance"]["verdict"] == "too_few"
     assert clarity["sentence"].startswith("Too few to tell whether the clarity items measure the same thing")
-    assert "Staff had fewer than 100 complete responses" in clarity["sentence"]
+    assert clarity["sentence"] == (
+        "Too few to tell whether the clarity items measure the same thing for peer specialists and staff: "
+        "Staff had fewer than 100 complete responses (a factor analysis needs at least 100 per group)."
+    )
     staff_cfa = next(g for g in result["instruments"][0]["cfa"]["groups"] if g["key"] == "staff")
     assert staff_cfa["status"] == "too_few"
 
@@ -89,3 +94,16 @@ def test_by_a_single_choice_question(make_survey) -> None:
     result = survey_validation(survey, by="mini.role", among="staff")
     assert result["by"] == "mini.role"
     assert all(g["key"] in {"1", "2"} for g in result["groups"])
+
+
+def test_sentence_names_the_item_the_groups_use_differently() -> None:
+    outcome = Invariance("ok", None, ("Peer specialists", "Staff"), {}, (), "partial_scalar", ("rc4",))
+    assert subscale_sentence("Role clarity", outcome, {"rc4": "I know what is expected of me."}) == (
+        "The role clarity items measure the same thing for peer specialists and staff (metric invariance holds); "
+        "peer specialists and staff use the scale differently on the item 'I know what is expected of me.' (rc4), "
+        "so mean differences on role clarity should be read with care."
+    )
+    holds = Invariance("ok", None, ("Peer specialists", "Staff", "ICU nurses"), {}, (), "scalar", ())
+    assert subscale_sentence("Role clarity", holds, {}).startswith(
+        "The role clarity items measure the same thing for peer specialists, staff and ICU nurses"
+    )
