@@ -32,7 +32,7 @@ the answer is then "too few to tell", with the reason.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -79,6 +79,9 @@ class Invariance:
     steps: tuple[InvarianceStep, ...]  # configural, metric, scalar (and partial_scalar when scalar failed)
     verdict: str  # "scalar" | "partial_scalar" | "metric" | "configural" | "none" | "too_few" | "not_testable"
     non_invariant_items: tuple[str, ...]  # intercepts freed to reach partial scalar invariance
+    #: per non-invariant item, the group whose intercept lies furthest from the other groups' mean, and by how much
+    #: (in the item's units: positive means that group answers higher at the same level of the factor)
+    deviant_groups: dict[str, tuple[str, float]] = field(default_factory=dict)
     #: per group, item -> standardized loading in the configural model
     configural_loadings: tuple[dict[str, float], ...] = ()
 
@@ -108,6 +111,13 @@ def _freeable(structure: Mapping[str, Sequence[str]], freed: Sequence[str]) -> l
         if len(held) > 1:
             out.extend(held)
     return out
+
+
+def _deviant_group(names: Sequence[str], intercepts: Sequence[Mapping[str, float]], item: str) -> tuple[str, float]:
+    values = np.array([group[item] for group in intercepts])
+    gaps = [float(values[g] - np.delete(values, g).mean()) for g in range(len(names))]
+    worst = int(np.argmax(np.abs(gaps)))
+    return names[worst], gaps[worst]
 
 
 def measurement_invariance(
@@ -150,6 +160,7 @@ def measurement_invariance(
         _compare("scalar", scalar.fit, metric.fit),
     ]
     freed: list[str] = []
+    deviant: dict[str, tuple[str, float]] = {}
     if steps[1].holds and not steps[2].holds:
         partial, previous = steps[2], scalar
         while not partial.holds and (candidates := _freeable(structure, freed)):
@@ -162,6 +173,7 @@ def measurement_invariance(
             previous = fits[best]
             partial = _compare("partial_scalar", previous.fit, metric.fit)
         steps.append(partial)
+        deviant = {item: _deviant_group(names, previous.intercepts, item) for item in freed}
     if not steps[0].holds:
         verdict = "none"
     elif not steps[1].holds:
@@ -180,5 +192,6 @@ def measurement_invariance(
         steps=tuple(steps),
         verdict=verdict,
         non_invariant_items=tuple(freed),
+        deviant_groups=deviant,
         configural_loadings=configural.std_loadings,
     )

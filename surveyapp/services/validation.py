@@ -50,7 +50,7 @@ from .validation_words import join_names, subscale_sentence
 __all__ = ["survey_validation", "validation_rows"]
 
 #: changes whenever the result's shape changes, so results cached by older code are recomputed
-RESULT_FORMAT = 1
+RESULT_FORMAT = 2
 
 
 def survey_validation(

@@ -47,13 +47,23 @@ def subscale_sentence(label: str, outcome: Invariance, item_texts: Mapping[str, 
             f"{same}, and these groups use the scale alike (scalar invariance holds), so their means on {name} can be compared."
         )
     if outcome.verdict == "partial_scalar":
-        items = join_names([f"'{item_texts.get(i, i)}' ({i})" for i in outcome.non_invariant_items])
-        plural = "items" if len(outcome.non_invariant_items) > 1 else "item"
-        return (
-            f"{same}; {groups} use the scale differently on the {plural} {items}, "
-            f"so mean differences on {name} should be read with care."
-        )
+        return f"{same}; {_differences(outcome, item_texts, name)}, so mean differences on {name} should be read with care."
     return (
         f"{same}, but {groups} use the scale differently on several items (scalar invariance fails), "
         f"so differences in mean {name} scores may not be differences in {name}."
     )
+
+
+def _differences(outcome: Invariance, item_texts: Mapping[str, str], name: str) -> str:
+    """Who uses the scale differently on which item: 'staff answer ... lower than the other groups ...'."""
+    items = outcome.non_invariant_items
+    if len(outcome.groups) == 2 or not outcome.deviant_groups:
+        plural = "items" if len(items) > 1 else "item"
+        listed = join_names([f"'{item_texts.get(i, i)}' ({i})" for i in items])
+        return f"{join_names([_lower(g) for g in outcome.groups])} use the scale differently on the {plural} {listed}"
+    parts = []
+    for item in items:
+        group, gap = outcome.deviant_groups[item]
+        direction = "higher" if gap > 0 else "lower"
+        parts.append(f"{_lower(group)} answer '{item_texts.get(item, item)}' ({item}) {direction} than the other groups")
+    return f"{'; '.join(parts)} at the same level of {name}"

@@ -48,6 +48,9 @@ def test_a_shifted_intercept_breaks_scalar_invariance_and_is_named(seed: int, it
     assert not steps["scalar"].holds
     assert outcome.verdict == "partial_scalar"
     assert outcome.non_invariant_items == (ITEMS[item],)
+    group, gap = outcome.deviant_groups[ITEMS[item]]
+    assert group == "staff"
+    assert gap == pytest.approx(sign * 1.5, abs=0.15)
 
 
 def test_too_few_in_a_group_is_too_few_to_tell() -> None:

@@ -8,10 +8,11 @@ import json
 import pytest
 
 from surveyapp.analysis.invariance import Invariance
-from surveyapp.services.demo import add_synthetic_responses
-from surveyapp.services.surveys import SurveyError
+from surveyapp.services.demo import DEMO_SPEC, ITEM_SHIFTS, add_synthetic_responses
+from surveyapp.services.surveys import SurveyError, create_survey
 from surveyapp.services.validation import survey_validation, validation_rows
 from surveyapp.services.validation_words import subscale_sentence
+from tests.conftest import ROOT
 from tests.services.test_dashboard import move_to_staff
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -107,3 +108,25 @@ def test_sentence_names_the_item_the_groups_use_differently() -> None:
     assert subscale_sentence("Role clarity", holds, {}).startswith(
         "The role clarity items measure the same thing for peer specialists, staff and ICU nurses"
     )
+
+
+def test_three_groups_name_the_group_that_differs() -> None:
+    outcome = Invariance(
+        "ok", None, ("Peer specialists", "Staff", "Service users"), {}, (), "partial_scalar", ("rc4",), {"rc4": ("Staff", -0.7)}
+    )
+    assert subscale_sentence("Role clarity", outcome, {"rc4": "Clear."}) == (
+        "The role clarity items measure the same thing for peer specialists, staff and service users "
+        "(metric invariance holds); staff answer 'Clear.' (rc4) lower than the other groups at the same level of "
+        "role clarity, so mean differences on role clarity should be read with care."
+    )
+
+
+def test_the_demos_planted_item_is_found(app) -> None:
+    [(instrument_id, item_id)] = ITEM_SHIFTS
+    survey = create_survey(DEMO_SPEC.read_text(encoding="utf-8"), DEMO_SPEC.name, ROOT / "instruments", NOW, None)
+    add_synthetic_responses(survey, 1000, NOW)
+    result = survey_validation(survey, instrument_id, use_cache=False)
+    [flagged] = [s for s in result["instruments"][0]["subscales"] if s["non_invariant_items"]]
+    assert [i["id"] for i in flagged["non_invariant_items"]] == [item_id]
+    assert flagged["invariance"]["deviant_groups"][item_id][0] == "Staff"
+    assert f"staff answer '{flagged['non_invariant_items'][0]['text']}' ({item_id}) lower" in flagged["sentence"]
