@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from statsmodels.multivariate.factor import Factor
+from threadpoolctl import threadpool_limits
 
 from ..instruments.model import PREFER_NOT_TO_ANSWER
 from .reliability import reliability
@@ -140,6 +141,12 @@ def exploratory_factors(matrix: npt.ArrayLike, item_names: Sequence[str], seed: 
         return Efa("too_few", f"too few to tell: {n} complete responses, at least {min_n} needed", n, 0, (), (), {})
     if np.any(np.ptp(data, axis=0) == 0.0):
         return Efa("failed", "an item had the same answer from everyone", n, 0, (), (), {})
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads cost more than they save
+        return _efa(data, item_names, seed)
+
+
+def _efa(data: npt.NDArray[np.float64], item_names: Sequence[str], seed: int) -> Efa:
+    n, p = data.shape
     count, observed, threshold = parallel_analysis(data, seed=seed)
     if count == 0:
         return Efa("no_factors", "no factor stands out from random data", n, 0, observed, threshold, {})
