@@ -154,6 +154,9 @@ def measurement_invariance(
     configural = fit_cfa(stats_, structure, items)
     metric = fit_cfa(stats_, structure, items, equal=("loadings",), start_from=configural)
     scalar = fit_cfa(stats_, structure, items, equal=("loadings", "intercepts"), start_from=metric)
+    if not (configural.converged and metric.converged and scalar.converged):
+        reason = "the factor model did not converge for these answers, so no verdict is given"
+        return Invariance("not_testable", reason, names, n, (), "not_testable", ())
     steps = [
         InvarianceStep("configural", configural.fit, None, None, None, None, None, _configural_ok(configural.fit)),
         _compare("metric", metric.fit, configural.fit),
@@ -184,9 +187,10 @@ def measurement_invariance(
         verdict = "partial_scalar"
     else:
         verdict = "metric"
+    improper = "an improper solution (a residual variance at zero): read with care" if configural.boundary else None
     return Invariance(
         status="ok",
-        reason=None,
+        reason=improper,
         groups=names,
         n=n,
         steps=tuple(steps),

@@ -329,7 +329,12 @@ def validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                         **{k: step[k] if step else None for k in ("chisq_diff", "df_diff", "p_diff", "delta_cfi", "delta_rmsea")},
                         "holds": step["holds"] if step else None,
                         "verdict": outcome["verdict"],
-                        "note": outcome["reason"] or "; ".join(i["id"] for i in subscale["non_invariant_items"]),
+                        "note": "; ".join(
+                            [
+                                *(i["id"] for i in subscale["non_invariant_items"]),
+                                *([outcome["reason"]] if outcome["reason"] else []),
+                            ]
+                        ),
                     }
                 )
     return rows

@@ -24,6 +24,13 @@ def _lower(label: str) -> str:
 
 def subscale_sentence(label: str, outcome: Invariance, item_texts: Mapping[str, str]) -> str:
     """E.g. "The role clarity items measure the same thing for peers and staff (metric invariance holds); ..."."""
+    sentence = _sentence(label, outcome, item_texts)
+    if outcome.status == "ok" and outcome.reason:
+        return f"{sentence[:-1]} ({outcome.reason})."
+    return sentence
+
+
+def _sentence(label: str, outcome: Invariance, item_texts: Mapping[str, str]) -> str:
     name = _lower(label)
     groups = join_names([_lower(g) for g in outcome.groups])
     if outcome.verdict == "too_few":

@@ -83,3 +83,17 @@ def test_different_loadings_break_metric_invariance() -> None:
     other[:, 1] = 3.1 - 0.8 * eta + rng.normal(0.0, 0.6, size=400)  # item b means the opposite for this group
     outcome = measurement_invariance({"peer": one_factor(rng, 400), "staff": other}, STRUCTURE, ITEMS)
     assert outcome.verdict in {"none", "configural"}
+
+
+def test_an_item_without_error_is_reported_as_an_improper_solution() -> None:
+    rng = np.random.default_rng(0)
+
+    def answers(n: int) -> np.ndarray:
+        eta = rng.normal(0.0, 1.0, n)
+        rest = 3.0 + 0.5 * eta[:, None] + rng.normal(0.0, 1.0, (n, 3))
+        return np.column_stack([3.0 + eta + rng.normal(0.0, 0.001, n), rest])  # item a is the factor itself
+
+    items = ("a", "b", "c", "d")
+    outcome = measurement_invariance({"peer": answers(300), "staff": answers(300)}, {"f": items}, items)
+    assert outcome.status == "ok"
+    assert outcome.reason == "an improper solution (a residual variance at zero): read with care"
