@@ -47,7 +47,7 @@ from .survey_data import SurveyData, load_survey_data, numeric_item_keys
 from .surveys import SurveyError, survey_instruments
 from .validation_words import join_names, subscale_sentence
 
-__all__ = ["survey_validation", "validation_rows"]
+__all__ = ["subscale_verdicts", "survey_validation", "validation_rows"]
 
 #: changes whenever the result's shape changes, so results cached by older code are recomputed
 RESULT_FORMAT = 2
@@ -341,3 +341,22 @@ def validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 _FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr")
+
+
+def subscale_verdicts(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``instrument.subscale`` -> its invariance verdict, sentence and non-invariant items.
+
+    What the dashboard's gap and comparison views show beside each parallel subscale:
+    means compared as they are where the verdict is "scalar", with care ("partial_scalar",
+    pointing to the named items) or item by item otherwise.
+    """
+    return {
+        f"{instrument['id']}.{subscale['id']}": {
+            "verdict": subscale["invariance"]["verdict"],
+            "sentence": subscale["sentence"],
+            "non_invariant_items": [i["id"] for i in subscale["non_invariant_items"]],
+            "means_comparable": subscale["invariance"]["verdict"] == "scalar",
+        }
+        for instrument in result["instruments"]
+        for subscale in instrument["subscales"]
+    }

@@ -10,7 +10,7 @@ import pytest
 from surveyapp.analysis.invariance import Invariance
 from surveyapp.services.demo import DEMO_SPEC, ITEM_SHIFTS, add_synthetic_responses
 from surveyapp.services.surveys import SurveyError, create_survey
-from surveyapp.services.validation import survey_validation, validation_rows
+from surveyapp.services.validation import subscale_verdicts, survey_validation, validation_rows
 from surveyapp.services.validation_words import subscale_sentence
 from tests.conftest import ROOT
 from tests.services.test_dashboard import move_to_staff
@@ -130,3 +130,7 @@ def test_the_demos_planted_item_is_found(app) -> None:
     assert [i["id"] for i in flagged["non_invariant_items"]] == [item_id]
     assert flagged["invariance"]["deviant_groups"][item_id][0] == "Staff"
     assert f"staff answer '{flagged['non_invariant_items'][0]['text']}' ({item_id}) lower" in flagged["sentence"]
+    verdict = subscale_verdicts(result)[f"{instrument_id}.{flagged['id']}"]
+    assert verdict["verdict"] == "partial_scalar"
+    assert verdict["non_invariant_items"] == [item_id]
+    assert not verdict["means_comparable"]
