@@ -49,49 +49,13 @@ import numpy.typing as npt
 from scipy import optimize, stats
 from threadpoolctl import threadpool_limits
 
+from .fit_indices import FitStats, GroupData, baseline, cfi, group_data, rmsea, srmr_group, tli
+
 __all__ = ["CfaFit", "FitStats", "GroupData", "fit_cfa", "group_data"]
 
 FloatArray = npt.NDArray[np.float64]
 _GRADIENT_TOLERANCE = 1e-6  # of the fit function, whose values are around chi-square / N
 _VARIANCE_FLOOR = 1e-6  # relative to the item's variance: keeps Sigma positive definite during the search
-
-
-@dataclass(frozen=True)
-class GroupData:
-    """What ML estimation needs from one group: N, the means and the covariance matrix divided by N."""
-
-    n: int
-    means: FloatArray
-    cov: FloatArray
-
-
-def group_data(matrix: npt.ArrayLike) -> GroupData:
-    """Summary statistics of the complete rows of ``matrix`` (respondents x items; NaN is missing)."""
-    data = np.asarray(matrix, dtype=np.float64)
-    data = data[np.all(np.isfinite(data), axis=1)]
-    n = data.shape[0]
-    if n < 2:
-        raise ValueError("at least two complete rows are needed")
-    means = data.mean(axis=0)
-    centred = data - means
-    return GroupData(n=n, means=means, cov=centred.T @ centred / n)
-
-
-@dataclass(frozen=True)
-class FitStats:
-    chisq: float
-    df: int
-    pvalue: float | None
-    cfi: float | None
-    tli: float | None
-    rmsea: float | None
-    rmsea_ci_low: float | None
-    rmsea_ci_high: float | None
-    srmr: float
-    baseline_chisq: float
-    baseline_df: int
-    n: int
-    n_groups: int
 
 
 @dataclass(frozen=True)
@@ -258,47 +222,6 @@ def _start_from(model: _Model, estimates: Sequence[tuple[FloatArray, ...]]) -> F
     return np.divide(total, times, out=np.zeros_like(total), where=times > 0)
 
 
-def _srmr_group(data: GroupData, sigma: FloatArray, mu: FloatArray, meanstructure: bool) -> float:
-    scale = 1.0 / np.sqrt(np.diag(data.cov))
-    resid = (data.cov - sigma) * np.outer(scale, scale)
-    lower = resid[np.tril_indices(len(scale))]
-    total, count = float(np.sum(lower**2)), lower.size
-    if meanstructure:
-        total += float(np.sum(((data.means - mu) * scale) ** 2))
-        count += len(scale)
-    return float(np.sqrt(total / count))
-
-
-def _rmsea(chisq: float, df: int, n: int, n_groups: int) -> tuple[float | None, float | None, float | None]:
-    if df <= 0:  # a just-identified model reproduces the data: no misfit, and no interval to give
-        return 0.0, None, None
-    root_g = np.sqrt(n_groups)
-    point = float(np.sqrt(max(chisq / n / df - 1.0 / n, 0.0)) * root_g)
-
-    def ncp_for(prob: float) -> float:
-        """The noncentrality lambda at which P(X2 <= chisq) = prob; 0 when even lambda = 0 is below prob."""
-        if stats.chi2.cdf(chisq, df) < prob:
-            return 0.0
-        high = max(chisq, 1.0)
-        while stats.ncx2.cdf(chisq, df, high) > prob:
-            high *= 2.0
-        return float(optimize.brentq(lambda lam: stats.ncx2.cdf(chisq, df, lam) - prob, 1e-12, high, xtol=1e-12))
-
-    low = float(np.sqrt(ncp_for(0.95) / (n * df)) * root_g)
-    high = float(np.sqrt(ncp_for(0.05) / (n * df)) * root_g)
-    return point, low, high
-
-
-def _baseline(groups: Sequence[GroupData]) -> tuple[float, int]:
-    """The independence model: each group's items uncorrelated, variances (and means) free."""
-    chisq = 0.0
-    for data in groups:
-        _, logdet = np.linalg.slogdet(data.cov)
-        chisq += data.n * (float(np.log(np.diag(data.cov)).sum()) - float(logdet))
-    p = groups[0].cov.shape[0]
-    return chisq, len(groups) * p * (p - 1) // 2
-
-
 def _minimise(
     model: _Model, groups: Sequence[GroupData], weights: FloatArray, start: FloatArray, bounds: list[tuple[float | None, None]]
 ) -> tuple[FloatArray, bool]:
@@ -371,18 +294,18 @@ def fit_cfa(
         inv = np.linalg.inv(sigma)
         f_g = logdet_sigma + float(np.sum(data.cov * inv)) - logdet_s - p + float(d @ inv @ d)
         chisq += data.n * max(f_g, 0.0)
-        srmr += data.n / n_total * _srmr_group(data, sigma, mu, meanstructure)
+        srmr += data.n / n_total * srmr_group(data, sigma, mu, meanstructure)
     moments = n_groups * (p * (p + 1) // 2 + (p if meanstructure else 0))
     df = moments - model.count
-    base_chisq, base_df = _baseline(groups)
-    rmsea, low, high = _rmsea(chisq, df, n_total, n_groups)
+    base_chisq, base_df = baseline(groups)
+    point, low, high = rmsea(chisq, df, n_total, n_groups)
     fit = FitStats(
         chisq=chisq,
         df=df,
         pvalue=float(stats.chi2.sf(chisq, df)) if df > 0 else None,
-        cfi=_cfi(chisq, df, base_chisq, base_df),
-        tli=_tli(chisq, df, base_chisq, base_df),
-        rmsea=rmsea,
+        cfi=cfi(chisq, df, base_chisq, base_df),
+        tli=tli(chisq, df, base_chisq, base_df),
+        rmsea=point,
         rmsea_ci_low=low,
         rmsea_ci_high=high,
         srmr=srmr,
@@ -415,17 +338,3 @@ def fit_cfa(
         boundary=boundary,
         estimates=tuple(estimates),
     )
-
-
-def _cfi(chisq: float, df: int, base: float, base_df: int) -> float | None:
-    t1 = max(chisq - df, 0.0)
-    t2 = max(chisq - df, base - base_df, 0.0)
-    if t2 == 0.0:
-        return 1.0 if t1 == 0.0 else None
-    return 1.0 - t1 / t2
-
-
-def _tli(chisq: float, df: int, base: float, base_df: int) -> float | None:
-    if df <= 0 or base_df <= 0 or base / base_df == 1.0:
-        return None
-    return (base / base_df - chisq / df) / (base / base_df - 1.0)
