@@ -155,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     from .web.public import bp as public_bp
     from .web.respond.views import bp as respond_bp
     from .web.training import bp as training_bp
+    from .web.validation import bp as validation_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(respond_bp)
@@ -165,3 +166,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(validation_bp)

@@ -496,7 +496,41 @@ def db_restore(file: Path, force: bool) -> None:
         click.echo("the backup is from an earlier release: now run `surveyapp db upgrade`")
 
 
-COMMANDS = (instruments, survey, invite, users, demo, stats, training, export, responses, delphi, database)
+@click.command("validate")
+@click.argument("slug")
+@click.option(
+    "--instrument", "instrument_id", default=None, help="One instrument's id (default: every instrument of the survey)."
+)
+@click.option(
+    "--by",
+    default="audience",
+    show_default=True,
+    help="Groups to compare: audience, or a single-choice question's key (instrument.item, as `stats` lists them).",
+)
+@click.option("--among", default=None, help="With --by QUESTION: only this audience's responses.")
+@click.option("--format", "fmt", default="json", show_default=True, type=click.Choice(["json", "csv"]))
+@with_appcontext
+def validate(slug: str, instrument_id: str | None, by: str, among: str | None, fmt: str) -> None:
+    """Print SLUG's instrument validation report: factor analyses and measurement invariance (docs/validation.md)."""
+    import json
+
+    from .reporting.csvsafe import write_csv
+    from .services.surveys import SurveyError, get_survey
+    from .services.validation import survey_validation, validation_rows
+
+    try:
+        result = survey_validation(get_survey(slug), instrument_id, by, among)
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    rows = validation_rows(result)
+    columns = list(rows[0]) if rows else ["instrument", "analysis"]
+    click.echo(write_csv(columns, [[r[c] for c in columns] for r in rows]), nl=False)
+
+
+COMMANDS = (instruments, survey, invite, users, demo, stats, training, validate, export, responses, delphi, database)
 
 
 def register_commands(app) -> None:

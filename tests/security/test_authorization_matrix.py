@@ -107,6 +107,8 @@ EXPECTED: dict[str, Expectation] = {
     "dashboard.table_csv": survey(*RESULTS),
     "training.page": survey(*RESULTS),
     "training.download": survey(*RESULTS),
+    "validation.page": survey(*EXPORTS),
+    "validation.download": survey(*EXPORTS),
     "exports.index": survey(*EXPORTS),
     "exports.download": survey(*EXPORTS),
     "imports.upload": survey(*EXPORTS),
