@@ -16,7 +16,7 @@ which cells are hidden; every view then only looks its cells up.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,16 @@ from ..instruments.flow import item_key
 from .survey_data import SurveyData
 from .surveys import survey_instruments
 
-__all__ = ["NO_ANSWER", "CellKey", "audience_sets", "question_groupings", "shows", "survey_disclosure", "total_key"]
+__all__ = [
+    "NO_ANSWER",
+    "CellKey",
+    "audience_sets",
+    "published_audiences",
+    "question_groupings",
+    "shows",
+    "survey_disclosure",
+    "total_key",
+]
 
 NO_ANSWER = "__no_answer__"
 CellKey = tuple[str, tuple[str, ...], str]
@@ -139,3 +148,22 @@ def shows(disclosure: Disclosure, key: CellKey, n: int) -> bool:
     if key in disclosure.sizes:
         return disclosure.shows(key)
     return not 0 < n < disclosure.min_cell
+
+
+def published_audiences(survey: Survey, keys: Sequence[str]) -> tuple[SurveyData, dict[str, bool]]:
+    """The survey's published responses with ``keys`` (a full step published first) and, per audience, whether
+    the survey's one suppression decision shows it: views beside the dashboard (training needs, Delphi results)
+    hide exactly the audiences the dashboard hides, so nothing they show can be subtracted from it."""
+    from .publication import publish_ready
+    from .survey_data import load_survey_data, numeric_item_keys
+
+    publish_ready([survey])
+    columns = dict.fromkeys([*keys, *(key for key, _ in question_groupings(survey))])
+    wanted = [k for k in numeric_item_keys(survey_instruments(survey)) if k in columns]
+    data = load_survey_data([survey], wanted, published_only=True)
+    disclosure = survey_disclosure(survey, data)
+    shown = {}
+    for audience in survey.audiences:
+        n = int(data.of_audiences([audience.key]).sum())
+        shown[audience.key] = n > 0 and shows(disclosure, total_key((audience.key,)), n)
+    return data, shown

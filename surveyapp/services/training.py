@@ -18,14 +18,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..analysis.suppression import suppress
+from ..analysis.suppression import Suppression
 from ..analysis.training import MIN_GAP, POOLED, Competency, Target, TrainingEntry, sentence, training_needs
 from ..db import Survey
 from ..instruments import Instrument
 from ..instruments.audiences import SELF_AUDIENCE, audience_name
 from ..instruments.flow import item_key
 from ..instruments.scoring import recoded_matrix, score_matrix
-from .survey_data import SurveyData, load_survey_data, numeric_item_keys
+from .cells import published_audiences
+from .survey_data import SurveyData, numeric_item_keys
 from .surveys import survey_instruments
 
 __all__ = ["COMPETENCY_INSTRUMENTS", "survey_training_needs"]
@@ -157,9 +158,12 @@ def survey_training_needs(survey: Survey, min_gap: float = MIN_GAP) -> dict[str,
     pooled = [others_named[0], *(n.lower() for n in others_named[1:])] if others_named else []
     labels[POOLED] = " and ".join(pooled) if len(pooled) <= 2 else "All other audiences"
     chosen = [i for i in survey_instruments(survey) if i.id in COMPETENCY_INSTRUMENTS]
-    data = load_survey_data([survey], numeric_item_keys(chosen)) if chosen else None
+    data, visible = published_audiences(survey, numeric_item_keys(chosen)) if chosen else (None, {})
     counts = {a.key: int(data.of_audiences([a.key]).sum()) for a in survey.audiences} if data is not None else {}
-    hide = suppress(counts, survey.min_cell_size)
+    # the dashboard's one decision for the whole survey (services.cells), so nothing here can be subtracted from it
+    hidden = {k for k, n in counts.items() if n > 0 and not visible[k]}
+    too_small = {k for k in hidden if counts[k] < survey.min_cell_size}
+    hide = Suppression(frozenset(hidden), frozenset(too_small), frozenset(hidden - too_small), survey.min_cell_size)
     notes = [n for n in [hide.note(labels)] if n]
     shown = [k for k in labels if k != POOLED and hide.shows(k) and counts.get(k, 0) > 0]
     others = [k for k in shown if k != SELF_AUDIENCE]

@@ -79,7 +79,7 @@ def survey_validation(
 
 def _groupings(survey: Survey, by: str, among: str | None) -> dict[str, str]:
     """What a report can compare by (the dashboard's groupings but waves), after checking ``by`` and ``among``."""
-    options = {key: label for key, label in grouping_options(survey) if key != "wave"}
+    options = {key: label for key, label in grouping_options(survey, None) if key != "wave"}  # researchers: no waves
     if by not in options:
         raise SurveyError(f"cannot compare by '{by}'; choose one of: {', '.join(options)}")
     audiences = [a.key for a in survey.audiences]

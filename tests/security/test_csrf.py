@@ -144,7 +144,15 @@ def test_a_post_without_a_valid_token_changes_nothing(world: World, endpoint: st
 # GETs carry no token, so a forged GET (an image on another site) must change nothing that matters: a GET may
 # write the audit log (downloads and views are audited) and the results cache, and nothing else but these.
 GET_MAY_WRITE = {"audit_event", "dashboard_cache"}
-GET_WRITES = {"respond.open_link": {"invitation"}}  # each visitor of an open link gets a personal link to resume
+GET_WRITES = {
+    "respond.open_link": {"invitation"},  # each visitor of an open link gets a personal link to resume
+    # a results view publishes waiting responses once a full step of min_cell_size has arrived (services.publication):
+    # derived state that any viewer would bring about, never a choice a forged request could make
+    "dashboard.survey": {"response"},
+    "dashboard.table_csv": {"response"},
+    "training.page": {"response"},
+    "training.download": {"response"},
+}
 GET_ROUTES = sorted({endpoint for endpoint, method, _rule in ROUTES if method == "GET" and endpoint in EXPECTED})
 
 

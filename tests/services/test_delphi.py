@@ -117,6 +117,7 @@ def test_cli_json_and_csv(delphi_survey, runner: FlaskCliRunner) -> None:
 
 def test_task_comments_follow_the_free_text_floor(make_survey) -> None:
     from surveyapp.services.comments import survey_comments
+    from surveyapp.services.publication import publish_ready
 
     survey = make_survey(slug="role-notes", instruments=["tasks-mini"], audiences=["peer", "staff", "service_user"])
     rows = [["peer", 4, f"Peer note {i}"] for i in range(10)] + [["staff", 3, f"Staff note {i}"] for i in range(9)]
@@ -125,6 +126,7 @@ def test_task_comments_follow_the_free_text_floor(make_survey) -> None:
     writer.writerow(["audience", "tasks-mini.listen", "tasks-mini.listen_note"])
     writer.writerows(rows)
     assert import_responses(survey, out.getvalue(), NOW, None).ok
+    publish_ready([survey])  # managers read published responses only
     blocks = {b["key"]: b for b in survey_comments(survey)}
     groups = {g["key"]: g for g in blocks["tasks-mini.listen_note"]["groups"]}
     assert groups["peer"]["n"] == 10  # ten peers commented: shown
