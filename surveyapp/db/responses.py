@@ -41,7 +41,7 @@ class Response(db.Model):  # type: ignore[name-defined]
     day of the start, the last change and the submission, and the duration in
     whole minutes. Their ``pk`` is random (negative, apart from the sequence's
     keys), so neither it nor the answers' order follows start or submission
-    (docs/security-anonymity.md).
+    (docs/security.md).
     """
 
     __tablename__ = "response"

@@ -1,5 +1,5 @@
 """What an anonymous survey keeps, so that a database reader holding the invitation list cannot link a
-response to its invitation better than chance (docs/security-anonymity.md).
+response to its invitation better than chance (docs/security.md).
 
 * times: the day only (:func:`day_of`), and the completion time in whole minutes;
 * response keys: random (:func:`random_response_pk`), never in start or submission order;

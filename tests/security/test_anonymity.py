@@ -224,10 +224,10 @@ def test_row_order_does_not_follow_submission_order(
     the rows in the order the database returns them: that order must not be the order of submission.
 
     On PostgreSQL it is (an updated row is written anew at the table's end, and the submission is a
-    response's last update): a known limit, documented with its remedy in docs/security-anonymity.md.
+    response's last update): a known limit, documented with its remedy in docs/security.md.
     """
     if db.engine.dialect.name == "postgresql":
-        reason = "PostgreSQL returns rows in the order they were last written (docs/security-anonymity.md)"
+        reason = "PostgreSQL returns rows in the order they were last written (docs/security.md)"
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     make_survey()
     tokens = issue_invitations("mini-survey", "peer", N, ISSUED, None)
@@ -343,7 +343,7 @@ def test_migration_coarsens_existing_anonymous_data(database_url: str) -> None:
 def test_postgresql_remedy_for_row_order(
     app: Flask, client: FlaskClient, clock: Clock, make_survey, request: pytest.FixtureRequest
 ) -> None:
-    """The maintenance step docs/security-anonymity.md gives for PostgreSQL, once a survey closes: one update of
+    """The maintenance step docs/security.md gives for PostgreSQL, once a survey closes: one update of
     its responses (one transaction id, xmin, for all) and CLUSTER by the random keys. Afterwards neither the row
     order nor xmin follows the order of submission."""
     if db.engine.dialect.name != "postgresql":
