@@ -144,3 +144,59 @@ def test_the_open_link_leads_the_same_visitor_to_round_two(app, make_survey) -> 
     assert again.headers["Location"].endswith(f"/r/{personal}")  # the same personal link: their answers come along
     start(visitor, personal)
     assert "<strong>Your answer in round 1:</strong> Essential" in visitor.get(f"/r/{personal}/p/1").text
+
+
+def test_round_pages_read_the_snapshot_and_run_no_statistics(round_two, app, monkeypatch: pytest.MonkeyPatch) -> None:
+    _second, tokens = round_two
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a respondent's page computed statistics")
+
+    monkeypatch.setattr("surveyapp.services.delphi.round_results", refuse)
+    monkeypatch.setattr("surveyapp.services.delphi_rounds.round_results", refuse)
+    monkeypatch.setattr("surveyapp.services.delphi_rounds.load_survey_data", refuse)
+    answer(app.test_client(), tokens["D"], {"listen": 1, "records": 1})
+
+
+def test_confirm_mode_says_what_round_one_agreed_in_arabic(app, make_survey, invite) -> None:
+    from flask_babel import refresh
+
+    survey = make_survey(**{**SPEC, "languages": ["en", "he"], "delphi": {**SPEC["delphi"], "settled": "confirm"}})
+    tokens = dict(zip(PEERS, invite("role-delphi", "peer", 3), strict=True))
+    tokens |= dict(zip(STAFF, invite("role-delphi", "staff", 3), strict=True))
+    for name, codes in {**PEERS, **STAFF}.items():
+        answer(app.test_client(), tokens[name], dict(zip(NAMES, codes, strict=True)))
+    next_round(survey, None, dt.datetime.now(dt.UTC), app.config["SECRET_KEY"])
+    client = app.test_client()
+    start(client, tokens["A"])
+    client.post(f"/r/{tokens['A']}/p/1", data={"tasks-mini.listen": "4", "action": "next"})
+    page = client.get(f"/r/{tokens['A']}/p/2").text  # "ward rounds": agreed in round 1, asked to confirm
+    assert "Agreed in round 1: part of the peer specialist's role." in page
+    assert "Rate it again to confirm, or choose another answer to reconsider." in page
+    assert re.search(r'opt-previous"><input type="radio" name="tasks-mini.rounds" value="4"', page)
+    with app.test_request_context(headers={"Accept-Language": "ar"}):
+        from flask_babel import force_locale, gettext
+
+        refresh()
+        with force_locale("ar"):
+            assert gettext("How each group answered in round %(number)s:", number=1) == "كيف أجابت كل مجموعة في الجولة 1:"
+
+
+def test_admin_starts_the_next_round_from_the_survey_page(round_two, app, make_survey, client: FlaskClient) -> None:
+    from surveyapp.db import AuditEvent
+    from surveyapp.services.accounts import create_user
+
+    create_user("admin@example.org", "correct horse battery", "admin", dt.datetime.now(dt.UTC), None)
+    assert client.post("/login", data={"email": "admin@example.org", "password": "correct horse battery"}).status_code == 302
+    listing = client.get("/admin/").text
+    assert "role-delphi-r2, Delphi round 2" in listing
+    assert "Start Delphi round 3" in listing
+    refused = client.post("/admin/surveys/role-delphi-r2/next-round", follow_redirects=True)
+    assert "round 2 (&#39;role-delphi-r2&#39;) is still open with no submitted responses" in refused.text
+    _second, tokens = round_two
+    for name, code in (("A", 4), ("B", 4), ("D", 1), ("E", 1)):  # peers for, staff against: both tasks stay open
+        answer(app.test_client(), tokens[name], {"listen": code, "records": code})
+    done = client.post("/admin/surveys/role-delphi-r2/next-round", follow_redirects=True)
+    assert "Round 3 (&#39;role-delphi-r3&#39;) is open and &#39;role-delphi-r2&#39; is closed." in done.text
+    events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "delphi.next_round")).all()
+    assert [e.target for e in events][-1] == "role-delphi-r3"
