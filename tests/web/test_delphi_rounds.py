@@ -77,6 +77,8 @@ def test_the_same_link_opens_round_two_with_the_result_and_the_own_answer(round_
     assert 'role="img" aria-label="Peer specialists: Essential 33%, Appropriate 33%, Not appropriate 33%' in page
     assert "<strong>Your answer in round 1:</strong> Essential · how often: Monthly" in page
     assert re.search(r'opt-previous"><input type="radio" name="tasks-mini.listen" value="4"', page)
+    assert re.search(r'opt-previous"><input type="radio" name="tasks-mini.listen_now" value="3"', page)
+    assert page.count("opt-previous") == 2
     page2 = client.get(f"/r/{tokens['A']}/p/1")
     assert page2.status_code == 200
 

@@ -46,6 +46,7 @@ class TaskFeedback:
     own_role: str | None  # the label of the respondent's earlier rating
     own_role_code: int | None
     own_frequency: str | None
+    own_frequency_code: int | None
     settled: str | None  # included | excluded, when the task is shown for confirmation
 
 
@@ -118,5 +119,6 @@ def task_feedback(
         own_role=label(own_role) if own_role is not None else None,
         own_role_code=own_role,
         own_frequency=own_frequency,
+        own_frequency_code=own_often if own_frequency is not None else None,
         settled=settled,
     )
