@@ -35,7 +35,7 @@ from ..instruments.model import Instrument, Task
 from ..instruments.survey_spec import DelphiSpec, delphi_from_raw
 from .anonymity import day_of
 from .audit import record
-from .delphi import round_results
+from .delphi import RoundResults, round_results
 from .delphi_carry import CarriedTask, open_answers, seal_answers
 from .survey_data import load_survey_data
 from .surveys import SurveyError, survey_instruments
@@ -232,7 +232,7 @@ def _counters(following: Survey, remaining: list[TaskItems]) -> None:
 
 
 def _feedback(
-    results: Any,
+    results: RoundResults,
     number: int,
     slug: str,
     remaining: list[TaskItems],
