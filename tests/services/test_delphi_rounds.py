@@ -211,3 +211,4 @@ def test_migration_makes_delphi_surveys_round_one_and_keeps_identified_links(dat
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT invitation_id FROM response")).scalar() == 7
             assert conn.execute(text("SELECT count(*) FROM survey")).scalar() == 2
+        db.engine.dispose()
