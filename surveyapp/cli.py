@@ -253,6 +253,11 @@ def demo(responses: int) -> None:
     click.echo(f"Password: {result.admin_password}")
     click.echo(f"Sign in: {base}/login")
     click.echo(f"Respondent link: {base}/r/{result.respondent_token}")
+    if result.delphi is not None:
+        slug, number = result.delphi.slug, result.delphi.round
+        click.echo(f"Delphi '{slug}', round {number}: role definition at {base}/delphi/{slug}")
+        for audience, token in result.delphi.links.items():
+            click.echo(f"Delphi round {number} respondent link ({audience}): {base}/r/{token}")
 
 
 @click.command("stats")
@@ -422,6 +427,40 @@ def delphi_results(slug: str, fmt: str) -> None:
     click.echo(write_csv(list(ROW_COLUMNS), result_rows(results)), nl=False)
     if results.note:
         click.echo(results.note, err=True)
+
+
+@delphi.command("definition")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["docx", "md", "csv"]), required=True)
+@click.option("--lang", default=None, help="en, he or ar (default: the survey's first language).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@with_appcontext
+def delphi_definition(slug: str, fmt: str, lang: str | None, out: Path) -> None:
+    """Write the draft job definition of Delphi SLUG (its consensus across rounds) as Word, Markdown or CSV."""
+    from .reporting.job_definition import WRITERS
+    from .services.audit import log
+    from .services.delphi_definition import definition_languages, draft_job_definition
+    from .services.surveys import SurveyError, get_survey
+
+    try:
+        survey = get_survey(slug)
+        if lang is not None and lang not in definition_languages(survey):
+            raise click.BadParameter(f"'{lang}': the survey's languages are {', '.join(definition_languages(survey))}", param_hint="--lang")
+        draft = draft_job_definition(survey, None, lang)
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    out.write_bytes(WRITERS[fmt].write(draft.definition))
+    detail = {"format": fmt, "language": draft.definition.language, "training_survey": draft.training_survey, "via": "cli"}
+    log("download.job_definition", None, slug, detail, _now())
+    tasks = draft.definition
+    click.echo(
+        f"Wrote {out} ({draft.definition.language}): {sum(len(d.tasks) for d in tasks.domains)} tasks in the role, "
+        f"{len(tasks.boundaries)} boundaries, {len(tasks.contested)} contested, "
+        f"{len(tasks.development_plan)} development-plan entries"
+        + (f" from '{draft.training_survey}'." if draft.training_survey else ".")
+    )
+    if draft.training_note:
+        click.echo(draft.training_note, err=True)
 
 
 COMMANDS = (instruments, survey, invite, users, demo, stats, training, export, responses, delphi)

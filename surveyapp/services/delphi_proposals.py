@@ -1,0 +1,217 @@
+"""Task proposals of a Delphi's round ("is a task missing?"), and the tasks an admin accepts from them.
+
+Proposals are free text, shown to admins only, in a new random order on
+every view (never the order they were sent, which could be matched to who
+answered when), and with the proposer's audience only where that audience
+gave at least :data:`PROPOSAL_MIN_CELL` proposals (or the survey's minimum
+cell size if higher): words identify people more easily than numbers.
+
+An admin accepts a proposal by writing it as a task: its domain and its
+wording for each audience in each of the instrument's languages. Accepted
+tasks wait in ``task_addition`` for the next round, which asks them through
+a new instrument version (:func:`instrument_with_added_tasks`: same key, the
+minor version bumped, e.g. 1.0.0 -> 1.1.0). How the round creation uses
+them::
+
+    additions = pending_task_additions(round_n)
+    if additions:
+        instrument = instrument_with_added_tasks(instrument, additions)
+        row = store_instrument(instrument, now)          # a new instrument_version row with its content hash
+        ... pin row.row_id in round n+1 instead of round n's version ...
+        mark_additions_used(additions, round_n_plus_1)   # in the same transaction
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import random
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from ..db import Answer, Audience, ItemKey, Response, Survey, TaskAddition, User, db
+from ..instruments import Instrument, InstrumentError, instrument_from_snapshot
+from ..instruments.audiences import audience_name
+from ..instruments.flow import item_key
+from .audit import record
+from .surveys import SurveyError, survey_instruments
+
+__all__ = [
+    "PROPOSAL_MIN_CELL",
+    "ProposalError",
+    "ProposalListing",
+    "accept_proposal",
+    "accepted_additions",
+    "instrument_with_added_tasks",
+    "mark_additions_used",
+    "pending_task_additions",
+    "survey_proposals",
+]
+
+#: the fewest proposals an audience must have given for its name to be shown beside them
+PROPOSAL_MIN_CELL = 10
+MAX_TASK_TEXT = 400
+
+
+class ProposalError(ValueError):
+    """An accepted task that cannot be added (the message says what to fix)."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    text: str
+    audience: str | None  # the proposer's audience, None where that audience gave too few proposals
+
+
+@dataclass(frozen=True)
+class ProposalListing:
+    instrument: Instrument
+    question: str
+    proposals: list[Proposal]
+    counts: dict[str, int | None]  # per audience label; None where hidden (fewer than the floor)
+    floor: int
+    domains: list[tuple[str, str]]  # (id, title)
+    audiences: list[tuple[str, str]]  # (key, label) of the audiences a task is worded for
+    languages: tuple[str, ...]
+
+
+def _proposal_instrument(survey: Survey) -> Instrument:
+    for instrument in survey_instruments(survey):
+        if instrument.tasks and instrument.task_questions and instrument.task_questions.proposal_item:
+            return instrument
+    raise SurveyError(f"survey '{survey.slug}' asks for no task proposals: its role-task instrument has no proposal question")
+
+
+def survey_proposals(survey: Survey, rng: random.Random | None = None) -> ProposalListing:
+    """The round's proposals in random order, each audience named only where it gave enough of them."""
+    instrument = _proposal_instrument(survey)
+    item = instrument.item(instrument.task_questions.proposal_item)  # type: ignore[union-attr]
+    rows = db.session.execute(
+        select(Audience.key, Answer.value_text)
+        .join(Answer, Answer.item_key_id == ItemKey.id)
+        .join(Response, Response.pk == Answer.response_pk)
+        .join(Audience, Audience.id == Response.audience_id)
+        .where(
+            Response.survey_id == survey.id,
+            Response.status == "submitted",
+            ItemKey.key == item_key(instrument, item),
+            Answer.value_text.is_not(None),
+        )
+    ).all()
+    said = [(audience, text.strip()) for audience, text in rows if text and text.strip()]
+    floor = max(PROPOSAL_MIN_CELL, survey.min_cell_size)
+    per_audience = Counter(a for a, _ in said)
+    language = survey.languages[0]
+    labels = survey.texts.get("audience_labels") or {}
+    name = {a.key: audience_name(a.key, labels, language) for a in survey.audiences}
+    proposals = [Proposal(text, name.get(a, a) if per_audience[a] >= floor else None) for a, text in said]
+    (rng or random.SystemRandom()).shuffle(proposals)
+    task_audiences = [a.key for a in survey.audiences if a.key in instrument.audiences]
+    return ProposalListing(
+        instrument=instrument,
+        question=item.text[item.audiences[0]].get(language) or next(iter(item.text[item.audiences[0]].values())),
+        proposals=proposals,
+        counts={name[a.key]: (per_audience[a.key] if per_audience[a.key] >= floor else None) for a in survey.audiences},
+        floor=floor,
+        domains=[(d.id, d.title.get(language) or d.id) for d in instrument.domains],
+        audiences=[(a, name[a]) for a in task_audiences],
+        languages=instrument.languages,
+    )
+
+
+def accepted_additions(survey: Survey) -> list[TaskAddition]:
+    return list(
+        db.session.scalars(select(TaskAddition).where(TaskAddition.survey_id == survey.id).order_by(TaskAddition.position))
+    )
+
+
+def pending_task_additions(survey: Survey) -> list[TaskAddition]:
+    """Tasks accepted in round ``survey`` that no next round has asked yet, in the order they were accepted."""
+    return [a for a in accepted_additions(survey) if a.used_in_survey_id is None]
+
+
+def mark_additions_used(additions: Sequence[TaskAddition], next_round: Survey) -> None:
+    """Record that ``next_round`` asks these tasks (the caller commits, with the round's creation)."""
+    for addition in additions:
+        addition.used_in_survey_id = next_round.id
+
+
+def _bumped(version: str) -> str:
+    parts = (version.split(".") + ["0", "0"])[:3]
+    major, minor = parts[0], parts[1]
+    return f"{major}.{int(minor) + 1 if minor.isdigit() else 1}.0"
+
+
+def instrument_with_added_tasks(instrument: Instrument, additions: Sequence[TaskAddition | Mapping[str, Any]]) -> Instrument:
+    """A new version of ``instrument`` (minor version bumped) asking the added tasks, each after its domain's last.
+
+    ``additions`` are TaskAddition rows or dicts with ``task_id``, ``domain`` and ``text`` (audience ->
+    language -> wording). The result is parsed like any instrument file, so an addition the strict loader
+    refuses raises :class:`ProposalError` with the loader's message.
+    """
+    definition = copy.deepcopy(dict(instrument.definition))
+    items: list[dict[str, Any]] = definition["items"]
+    for addition in additions:
+        get = addition.get if isinstance(addition, Mapping) else lambda k, a=addition: getattr(a, k)
+        new = {"id": get("task_id"), "type": "task", "domain": get("domain"), "text": copy.deepcopy(dict(get("text")))}
+        last = max((k for k, item in enumerate(items) if item.get("domain") == new["domain"]), default=None)
+        if last is None:
+            last = max((k for k, item in enumerate(items) if item.get("type") == "task"), default=len(items) - 1)
+        items.insert(last + 1, new)
+    definition["version"] = _bumped(str(definition.get("version", instrument.version)))
+    try:
+        return instrument_from_snapshot(definition, f"{instrument.id} {definition['version']} (with accepted tasks)")
+    except InstrumentError as exc:
+        raise ProposalError(f"the task cannot be added: {exc}") from exc
+
+
+def _task_id(instrument: Instrument, taken: Sequence[str]) -> str:
+    used = {t.id for t in instrument.tasks} | {i.id for i in instrument.items} | set(taken)
+    n = 1
+    while f"proposed_{n}" in used:
+        n += 1
+    return f"proposed_{n}"
+
+
+def accept_proposal(
+    survey: Survey, domain: str, texts: Mapping[str, Mapping[str, str]], actor: User | None, now: dt.datetime
+) -> TaskAddition:
+    """Accept a proposal as a task worded by the admin; the next round of ``survey`` will ask it. Audited."""
+    listing_instrument = _proposal_instrument(survey)
+    domains = {d.id for d in listing_instrument.domains}
+    if domain not in domains:
+        raise ProposalError(f"Choose the task's domain (one of: {', '.join(sorted(domains))}).")
+    audiences = [a.key for a in survey.audiences if a.key in listing_instrument.audiences]
+    clean: dict[str, dict[str, str]] = {}
+    missing = []
+    for audience in audiences:
+        for language in listing_instrument.languages:
+            text = re.sub(r"\s+", " ", str((texts.get(audience) or {}).get(language, ""))).strip()
+            if not text:
+                missing.append(f"{audience} in {language}")
+            elif len(text) > MAX_TASK_TEXT:
+                raise ProposalError(f"The wording for {audience} in {language} is longer than {MAX_TASK_TEXT} characters.")
+            clean.setdefault(audience, {})[language] = text
+    if missing:
+        raise ProposalError("Write the task for every audience in every language; missing: " + ", ".join(missing) + ".")
+    earlier = accepted_additions(survey)
+    addition = TaskAddition(
+        survey_id=survey.id,
+        instrument_key=listing_instrument.id,
+        task_id=_task_id(listing_instrument, [a.task_id for a in earlier]),
+        domain=domain,
+        text=clean,
+        accepted_at=now,
+        accepted_by=actor.id if actor else None,
+        position=len(earlier),
+    )
+    instrument_with_added_tasks(listing_instrument, [*pending_task_additions(survey), addition])  # refuses what the loader would
+    db.session.add(addition)
+    record("delphi.accept_proposal", actor, survey.slug, {"task": addition.task_id, "domain": domain}, now)
+    db.session.commit()
+    return addition
