@@ -445,7 +445,9 @@ def delphi_definition(slug: str, fmt: str, lang: str | None, out: Path) -> None:
     try:
         survey = get_survey(slug)
         if lang is not None and lang not in definition_languages(survey):
-            raise click.BadParameter(f"'{lang}': the survey's languages are {', '.join(definition_languages(survey))}", param_hint="--lang")
+            raise click.BadParameter(
+                f"'{lang}': the survey's languages are {', '.join(definition_languages(survey))}", param_hint="--lang"
+            )
         draft = draft_job_definition(survey, None, lang)
     except SurveyError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -142,7 +142,7 @@ def mark_additions_used(additions: Sequence[TaskAddition], next_round: Survey) -
 
 
 def _bumped(version: str) -> str:
-    parts = (version.split(".") + ["0", "0"])[:3]
+    parts = ([*version.split("."), "0", "0"])[:3]
     major, minor = parts[0], parts[1]
     return f"{major}.{int(minor) + 1 if minor.isdigit() else 1}.0"
 

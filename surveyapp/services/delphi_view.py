@@ -328,7 +328,13 @@ def _stability(
                         continue
                     rows.append(
                         Stability(
-                            audience, label[audience], change.shift, change.stable(max_shift), change.p, change.n_before, change.n_after
+                            audience,
+                            label[audience],
+                            change.shift,
+                            change.stable(max_shift),
+                            change.p,
+                            change.n_before,
+                            change.n_after,
                         )
                     )
                 if rows:

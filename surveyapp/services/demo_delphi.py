@@ -56,7 +56,11 @@ Profile = tuple[Mapping[str, tuple[float, ...]], tuple[float, ...]]  # (audience
 
 
 def _all(shares: tuple[float, ...], **others: tuple[float, ...]) -> dict[str, tuple[float, ...]]:
-    return {"peer": others.get("peer", shares), "staff": others.get("staff", shares), "service_user": others.get("service_user", shares)}
+    return {
+        "peer": others.get("peer", shares),
+        "staff": others.get("staff", shares),
+        "service_user": others.get("service_user", shares),
+    }
 
 
 ROUND_1: dict[str, Profile] = {
@@ -203,7 +207,9 @@ def add_delphi_responses(
                 if task.comment_item and task.comment_item in asked and audience == "staff" and task.id in COMMENTS:
                     pool = COMMENTS[task.id]
                     for k, rid in enumerate(ids[:12]):
-                        mine[rid].append(_row(rid, item_key(instrument, instrument.item(task.comment_item)), None, pool[k % len(pool)]))
+                        mine[rid].append(
+                            _row(rid, item_key(instrument, instrument.item(task.comment_item)), None, pool[k % len(pool)])
+                        )
             proposal = instrument.task_questions.proposal_item if instrument.task_questions else None
             if proposals and proposal and proposal in asked:
                 pool = PROPOSALS.get(audience, [])

@@ -138,7 +138,9 @@ def accept(slug: str) -> HttpResponse | tuple[str, int]:
         listing = survey_proposals(survey)
     except SurveyError as exc:
         abort(400, str(exc))
-    texts = {key: {lang: request.form.get(f"text-{key}-{lang}", "") for lang in listing.languages} for key, _ in listing.audiences}
+    texts = {
+        key: {lang: request.form.get(f"text-{key}-{lang}", "") for lang in listing.languages} for key, _ in listing.audiences
+    }
     try:
         accept_proposal(survey, request.form.get("domain", ""), texts, current_user, _now())
     except ProposalError as exc:

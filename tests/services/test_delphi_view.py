@@ -46,15 +46,19 @@ def test_the_demo_round_reads_as_its_story(role_delphi) -> None:
     assert [title for _, title, _ in view.domains][:2] == ["One-to-one support", "Groups"]
     tasks = _tasks(view)
     core = tasks["meet_one_to_one"]
-    assert core.verdict == "included" and core.round_settled == 1
+    assert core.verdict == "included"
+    assert core.round_settled == 1
     assert core.title.startswith("Peer specialists meet service users one to one")  # a full title, never the code
     assert core.agreement == "Peer specialists, staff and service users agree: part of the role."
     assert [round(c.percent) for c in core.cells] == [92, 92, 92]
     assert tasks["restraint_presence"].verdict == "excluded"
     assert tasks["restraint_presence"].verdict_words == "Agreed: not part of the role (settled in round 1)"
     record = tasks["medical_record"]
-    assert record.verdict == "open" and record.round_settled is None
-    assert record.agreement == "The groups disagree: peer specialists want it in the role; staff do not; service users are divided."
+    assert record.verdict == "open"
+    assert record.round_settled is None
+    assert (
+        record.agreement == "The groups disagree: peer specialists want it in the role; staff do not; service users are divided."
+    )
     assert record.gaps[0].startswith("Done but disputed: 70% of peers do this weekly or daily")
     assert tasks["mentor_new_peers"].gaps[0].startswith("Essential but rare")
     # comments: 12 staff wrote one on the medical record, nobody on the other tasks
@@ -76,7 +80,8 @@ def test_a_small_audience_is_hidden_with_the_reason_everywhere(app: Flask) -> No
         cell = next(c for c in task.cells if c.key == "service_user")
         assert (cell.percent, cell.n, cell.hidden_reason) == (None, None, "hidden: too few responses")
     rows = [r for r in view_rows(view) if r[6] == "Service users"]
-    assert rows and all(r[7] is None and r[8] is None for r in rows)
+    assert rows
+    assert all(r[7] is None and r[8] is None for r in rows)
 
 
 def test_the_word_document_holds_the_consensus(role_delphi) -> None:
@@ -93,7 +98,8 @@ def test_the_word_document_holds_the_consensus(role_delphi) -> None:
     assert "Peer specialists write notes in the medical record" in text or "medical record" in text
     assert len(draft.definition.boundaries) == 2
     assert len(draft.definition.contested) == 14
-    assert draft.training_survey is None and "does not exist" in draft.training_note  # the spec names 'demo'
+    assert draft.training_survey is None
+    assert "does not exist" in draft.training_note
 
 
 def test_the_hebrew_document_is_right_to_left(role_delphi) -> None:
@@ -101,7 +107,8 @@ def test_the_hebrew_document_is_right_to_left(role_delphi) -> None:
     assert draft.definition.language == "he"
     assert draft.definition.purpose.startswith("העובד/ת העמית/ה נשען/ת")
     body = zipfile.ZipFile(io.BytesIO(WRITERS["docx"].write(draft.definition))).read("word/document.xml").decode()
-    assert "<w:bidi/>" in body and "<w:rtl/>" in body
+    assert "<w:bidi/>" in body
+    assert "<w:rtl/>" in body
     assert "ליווי אישי" in body  # the domain's Hebrew title
 
 
@@ -117,7 +124,8 @@ def test_without_a_purpose_the_default_of_the_language_is_used(app: Flask) -> No
 def test_the_development_plan_comes_from_a_360_the_viewer_may_see(role_delphi, demo_survey) -> None:
     draft = draft_job_definition(role_delphi, None, "en")
     assert draft.training_survey == "demo"  # named by the spec's delphi.training_survey
-    assert draft.definition.development_plan and draft.definition.development_plan[0].status == "need"
+    assert draft.definition.development_plan
+    assert draft.definition.development_plan[0].status == "need"
     manager = create_user("m@example.org", "a long enough passphrase 1", "manager", NOW, None)
     assert training_source(role_delphi, manager) == (
         None,
@@ -138,6 +146,7 @@ def test_the_cli_writes_the_definition_and_audits_it(role_delphi, runner, tmp_pa
     assert result.exit_code == 0, result.output
     assert "ליווי אישי" in md.read_text(encoding="utf-8")
     bad = runner.invoke(args=["delphi", "definition", DELPHI_SLUG, "--format", "md", "--lang", "fr", "--out", str(md)])
-    assert bad.exit_code != 0 and "the survey's languages are en, he, ar" in bad.output
+    assert bad.exit_code != 0
+    assert "the survey's languages are en, he, ar" in bad.output
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "download.job_definition")).all()
     assert [e.detail["format"] for e in events] == ["docx", "md"]
