@@ -93,6 +93,7 @@ def survey_proposals(survey: Survey, rng: random.Random | None = None) -> Propos
     item = instrument.item(instrument.task_questions.proposal_item)  # type: ignore[union-attr]
     rows = db.session.execute(
         select(Audience.key, Answer.value_text)
+        .select_from(ItemKey)
         .join(Answer, Answer.item_key_id == ItemKey.id)
         .join(Response, Response.pk == Answer.response_pk)
         .join(Audience, Audience.id == Response.audience_id)
