@@ -124,7 +124,8 @@ def survey_list() -> None:
 
     for s in list_surveys():
         counts = ", ".join(f"{a} {s.counts[a][1]} submitted/{s.counts[a][0]} in progress" for a in s.audiences)
-        click.echo(f"{s.slug}\t{s.status}\t{counts}\t{s.title}")
+        delphi_round = f"\tround {s.round}" if s.round is not None else ""
+        click.echo(f"{s.slug}\t{s.status}{delphi_round}\t{counts}\t{s.title}")
 
 
 def _status_command(name: str, status: str) -> click.Command:
@@ -427,6 +428,26 @@ def delphi_results(slug: str, fmt: str) -> None:
     click.echo(write_csv(list(ROW_COLUMNS), result_rows(results)), nl=False)
     if results.note:
         click.echo(results.note, err=True)
+
+
+@delphi.command("next-round")
+@click.argument("slug")
+@with_appcontext
+def delphi_next_round(slug: str) -> None:
+    """Create the next round of the Delphi survey SLUG (and close SLUG): same links, round SLUG's results as feedback."""
+    from .services.delphi_rounds import next_round
+    from .services.surveys import SurveyError, get_survey
+
+    try:
+        created = next_round(get_survey(slug), None, _now(), current_app.config["SECRET_KEY"])
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    feedback = created.round_feedback or {}
+    click.echo(
+        f"created {created.slug} (round {created.round}, open) from {slug} (now closed): "
+        f"{len(feedback.get('tasks', {}))} tasks asked, {len(feedback.get('dropped', []))} settled and dropped, "
+        f"{len(feedback.get('confirm', []))} settled and shown for confirmation; the same links open it"
+    )
 
 
 @delphi.command("definition")

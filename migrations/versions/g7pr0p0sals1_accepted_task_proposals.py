@@ -5,7 +5,7 @@ task missing?") in a round; the next round asks it through a new instrument
 version. The proposal's words and its author's audience are not stored.
 
 Revision ID: g7pr0p0sals1
-Revises: a9e1an0nym17
+Revises: f6r0undsn3xt
 Create Date: 2026-12-07 16:50:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "g7pr0p0sals1"
-down_revision = "a9e1an0nym17"
+down_revision = "f6r0undsn3xt"
 branch_labels = None
 depends_on = None
 

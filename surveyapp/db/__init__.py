@@ -5,7 +5,7 @@ from .cache import DashboardCache
 from .instruments import InstrumentVersion
 from .proposals import TaskAddition
 from .responses import Answer, ItemKey, Response, insert_answers, insert_responses, item_key_ids
-from .surveys import Audience, Invitation, SpentLink, Survey, SurveyInstrument
+from .surveys import Audience, CarriedAnswer, Invitation, RoundChange, SpentLink, Survey, SurveyInstrument
 from .throttle import SignInThrottle
 from .users import AuditEvent, SurveyGrant, User
 
@@ -14,11 +14,13 @@ __all__ = [
     "Audience",
     "AuditEvent",
     "Base",
+    "CarriedAnswer",
     "DashboardCache",
     "InstrumentVersion",
     "Invitation",
     "ItemKey",
     "Response",
+    "RoundChange",
     "SignInThrottle",
     "SpentLink",
     "Survey",

@@ -37,7 +37,15 @@ def random_response_pk() -> int:
     return -1 - secrets.randbelow(RANDOM_PK_RANGE)
 
 
-def spent_digest(token: str, secret: str | bytes) -> str:
-    """The keyed hash that marks an anonymous link as used (HMAC-SHA256 with the application's secret)."""
+def spent_digest(token: str, secret: str | bytes, round_id: int | None = None) -> str:
+    """The keyed hash that marks an anonymous link as used (HMAC-SHA256 with the application's secret).
+
+    Later rounds of a Delphi share their links with round 1, so their marks also
+    name the round (``round_id``: the round's survey id): a link used in round 1
+    is not "already sent" in round 2. Round 1 keeps the mark it always had.
+    """
     key = secret.encode("utf-8") if isinstance(secret, str) else secret
-    return hmac.new(key, b"spent-link:" + token.encode("utf-8"), hashlib.sha256).hexdigest()
+    message = b"spent-link:" + token.encode("utf-8")
+    if round_id is not None:
+        message = f"spent-link:round-{round_id}:".encode() + token.encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()

@@ -26,7 +26,7 @@ from ..instruments.flow import item_key
 from ..instruments.model import Instrument, Task
 from ..instruments.survey_spec import DelphiSpec, delphi_from_raw
 from .survey_data import SurveyData, load_survey_data
-from .surveys import SurveyError, survey_instruments
+from .surveys import SurveyError, not_asked, survey_instruments
 
 __all__ = ["AudienceFigures", "RoundResults", "TaskResult", "result_rows", "round_results"]
 
@@ -122,7 +122,10 @@ def round_results(survey: Survey) -> RoundResults:
     counts = {a: int(np.count_nonzero(data.audience == a)) for a in audiences}
     suppression = suppress(counts, min_cell)
     shown = [a for a in audiences if suppression.shows(a)]
-    tasks = tuple(_task_result(i, t, data, shown, rule) for i in instruments for t in i.tasks)
+    skipped = not_asked(survey, instruments)  # a later round does not ask the tasks it dropped
+    tasks = tuple(
+        _task_result(i, t, data, shown, rule) for i in instruments for t in i.tasks if f"{i.id}.{t.role_item}" not in skipped
+    )
     return RoundResults(
         survey=survey.slug,
         wave=survey.wave,

@@ -74,11 +74,14 @@ def resolve_link(token: str, now: dt.datetime, secret: str | bytes) -> LinkState
         survey = db.session.get_one(Survey, response.survey_id)
         state: State = "in_progress" if is_open(survey, now) else "not_open"
         return LinkState(state, survey, response.audience, response)
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
+    # the rounds of a Delphi share links: the newest round holding the link is the one it opens
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == digest).order_by(Invitation.survey_id.desc()).limit(1)
+    )
     if invitation is not None:
         survey = db.session.get_one(Survey, invitation.survey_id)
         if invitation.used_at is not None or (
-            survey.anonymity == "anonymous" and db.session.get(SpentLink, spent_digest(token, secret)) is not None
+            survey.anonymity == "anonymous" and db.session.get(SpentLink, _spent(token, secret, survey)) is not None
         ):
             return LinkState("submitted", survey, invitation.audience, invitation=invitation)
         return LinkState("new" if is_open(survey, now) else "not_open", survey, invitation.audience, invitation=invitation)
@@ -87,6 +90,10 @@ def resolve_link(token: str, now: dt.datetime, secret: str | bytes) -> LinkState
         survey = audience.survey
         return LinkState("open_link" if is_open(survey, now) else "not_open", survey, audience)
     return LinkState("unknown")
+
+
+def _spent(token: str, secret: str | bytes, survey: Survey) -> str:
+    return spent_digest(token, secret, survey.id if survey.parent_round_id is not None else None)
 
 
 def enter_open_link(link: LinkState, now: dt.datetime) -> str:
@@ -284,14 +291,23 @@ def submit_response(response: Response, token: str, now: dt.datetime, secret: st
     if done.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         return False
-    vector = answer_vector(survey_columns(survey), answers_of(response))
+    answers = answers_of(response)
+    vector = answer_vector(survey_columns(survey), answers)
     db.session.execute(
         update(Response).where(Response.pk == response.pk).values(vector=vector).execution_options(synchronize_session=False)
     )
+    if survey.round is not None:  # a Delphi round: the answers travel to the next round with the link only
+        from .delphi_rounds import carry_answers
+
+        carry_answers(survey, response.audience_id, answers, token, secret)
     if anonymous:
-        db.session.add(SpentLink(digest=spent_digest(token, secret)))
+        db.session.add(SpentLink(digest=_spent(token, secret, survey)))
     else:
-        db.session.execute(update(Invitation).where(Invitation.token_hash == hash_token(token)).values(used_at=now))
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.survey_id == survey.id, Invitation.token_hash == hash_token(token))
+            .values(used_at=now)
+        )
     db.session.commit()
     db.session.expire(response)
     return True

@@ -78,6 +78,7 @@ def _survey_from_spec(spec: SurveySpec, now: dt.datetime) -> Survey:
         texts=spec.texts,
         spec=dict(spec.raw),
         created_at=now,
+        round=1 if spec.delphi is not None else None,
     )
 
 
@@ -127,15 +128,25 @@ def pages_for(survey: Survey, audience: str) -> tuple[SurveyPage, ...]:
 def not_asked(survey: Survey, instruments: Sequence[Instrument]) -> frozenset[str]:
     """Answer keys of the survey's instruments that this survey does not ask.
 
-    A Delphi asks its instruments' "is a task missing?" question only when its
-    ``delphi:`` block sets ``propose_tasks: true``.
+    A Delphi asks its instruments' "is a task missing?" question only in round
+    1 and only when its ``delphi:`` block sets ``propose_tasks: true``; later
+    rounds leave out the tasks settled earlier when the block says
+    ``settled: drop`` (services.delphi_rounds).
     """
     delphi = (survey.spec or {}).get("delphi")
-    if delphi is None or delphi.get("propose_tasks", False):
+    if delphi is None:
         return frozenset()
-    return frozenset(
-        f"{i.id}.{i.task_questions.proposal_item}" for i in instruments if i.task_questions and i.task_questions.proposal_item
-    )
+    left_out: set[str] = set()
+    if not delphi.get("propose_tasks", False) or (survey.round or 1) > 1:
+        left_out |= {
+            f"{i.id}.{i.task_questions.proposal_item}" for i in instruments if i.task_questions and i.task_questions.proposal_item
+        }
+    dropped = set((survey.round_feedback or {}).get("dropped", ()))
+    if dropped:
+        left_out |= {
+            f"{i.id}.{item}" for i in instruments for t in i.tasks if f"{i.id}.{t.role_item}" in dropped for item in t.item_ids()
+        }
+    return frozenset(left_out)
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,8 @@ class SurveySummary:
     audiences: tuple[str, ...]
     #: audience -> (in progress, submitted)
     counts: Mapping[str, tuple[int, int]]
+    #: the Delphi round (None when the survey is no Delphi)
+    round: int | None = None
 
 
 def list_surveys() -> list[SurveySummary]:
@@ -164,7 +177,7 @@ def list_surveys() -> list[SurveySummary]:
             k: (counts.get((survey.id, k), {}).get("in_progress", 0), counts.get((survey.id, k), {}).get("submitted", 0))
             for k in keys
         }
-        out.append(SurveySummary(survey.slug, survey.title[survey.languages[0]], survey.status, keys, per))
+        out.append(SurveySummary(survey.slug, survey.title[survey.languages[0]], survey.status, keys, per, survey.round))
     return out
 
 

@@ -68,6 +68,28 @@ def set_status(slug: str) -> HttpResponse:
     return redirect(url_for(".index"))
 
 
+@bp.post("/surveys/<slug>/next-round")
+@require_role("admin")
+def next_round(slug: str) -> HttpResponse:
+    """Create the Delphi's next round from this one (audited by the service as delphi.next_round)."""
+    from ..services.delphi_rounds import next_round as create_next_round
+
+    try:
+        created = create_next_round(surveys.get_survey(slug), current_user, now(), current_app.config["SECRET_KEY"])
+    except surveys.SurveyError as exc:
+        flash(str(exc), "error")
+    else:
+        feedback = created.round_feedback or {}
+        flash(
+            f"Round {created.round} ('{created.slug}') is open and '{slug}' is closed. The same links open the new round; "
+            f"{len(feedback.get('tasks', {}))} tasks are asked again with round {created.round - 1}'s results"
+            + (f", {len(feedback['dropped'])} settled tasks are no longer asked" if feedback.get("dropped") else "")
+            + (f", {len(feedback['confirm'])} settled tasks are shown for confirmation" if feedback.get("confirm") else "")
+            + "."
+        )
+    return redirect(url_for(".index"))
+
+
 @bp.post("/surveys/<slug>/invitations")
 @require_role("admin")
 def issue(slug: str) -> Any:
