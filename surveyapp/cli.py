@@ -248,7 +248,13 @@ def demo(responses: int) -> None:
     """Load instruments, create the demo survey with synthetic responses and an admin; print how to sign in."""
     from .services.demo import ensure_demo
 
-    result = ensure_demo(current_app.config["INSTRUMENTS_DIR"], Path(current_app.instance_path), responses, _now())
+    result = ensure_demo(
+        current_app.config["INSTRUMENTS_DIR"],
+        Path(current_app.instance_path),
+        responses,
+        _now(),
+        current_app.config["SECRET_KEY"],
+    )
     base = current_app.config["BASE_URL"].rstrip("/")
     click.echo(f"Admin e-mail: {result.admin_email}")
     click.echo(f"Password: {result.admin_password}")
@@ -257,8 +263,9 @@ def demo(responses: int) -> None:
     if result.delphi is not None:
         slug, number = result.delphi.slug, result.delphi.round
         click.echo(f"Delphi '{slug}', round {number}: role definition at {base}/delphi/{slug}")
+        carried = " (answered round 1: shows its earlier answers)" if result.delphi.carried else ""
         for audience, token in result.delphi.links.items():
-            click.echo(f"Delphi round {number} respondent link ({audience}): {base}/r/{token}")
+            click.echo(f"Delphi round {number} respondent link ({audience}){carried}: {base}/r/{token}")
 
 
 @click.command("stats")

@@ -111,7 +111,7 @@ def draft_job_definition(survey: Survey, viewer: User | None, language: str | No
     """The draft job definition of ``survey``'s Delphi (any of its rounds), in ``language``."""
     languages = definition_languages(survey)
     language = language if language in languages else languages[0]
-    view = role_view(survey, None, language)
+    view = role_view(survey, None, language, viewer)
     rows: list[dict[str, Any]] = []
     for task in view.tasks():
         rows.append(

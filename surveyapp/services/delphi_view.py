@@ -18,17 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from sqlalchemy import select
 
-from ..analysis.consensus import distribution_change
-from ..db import Survey, db
+from ..db import Survey, User, db
 from ..instruments.audiences import audience_name
 from ..instruments.flow import item_key
 from ..instruments.model import Instrument, Task
+from .access import can_see
 from .comments import COMMENT_MIN_CELL, survey_comments
 from .delphi import RoundResults, TaskResult, round_results
-from .survey_data import load_survey_data
 from .surveys import survey_instruments
 
 __all__ = ["VIEW_COLUMNS", "RoleView", "TaskView", "delphi_rounds", "role_view", "view_rows"]
@@ -56,11 +54,11 @@ class AudienceCell:
 class Stability:
     audience: str
     label: str
-    shift: float | None  # share of ratings that moved (0-1)
+    shift: float | None  # share of ratings that moved (0-1), unpaired
     stable: bool | None
     p: float | None
-    n_before: int
-    n_after: int
+    pairs: int | None  # respondents whose link carried the previous round's answers; None when too few
+    share_changed: float | None  # of those pairs, the share who changed their rating
 
 
 @dataclass
@@ -97,6 +95,7 @@ class RoleView:
     counts: dict[str, int]
     comment_floor: int
     max_shift: float
+    withheld: int = 0  # rounds of this Delphi the viewer may not see (each round has its own grants)
 
     def tasks(self) -> list[TaskView]:
         return [t for _, _, tasks in self.domains for t in tasks]
@@ -104,8 +103,6 @@ class RoleView:
 
 def delphi_rounds(survey: Survey) -> list[tuple[int, Survey]]:
     """The Delphi's rounds, first to last, with their numbers (a survey without rounds is round 1 alone)."""
-    if not hasattr(Survey, "parent_round_id"):
-        return [(1, survey)]
     first = survey
     while first.parent_round_id is not None:
         first = db.session.get(Survey, first.parent_round_id)
@@ -187,26 +184,20 @@ def _asked(result: TaskResult) -> bool:
     return any(f is not None and (f.n or f.n_dont_know) for f in result.audiences.values())
 
 
-def _ratings(survey: Survey, shown: Sequence[str]) -> dict[tuple[str, str], np.ndarray]:
-    instruments = [i for i in survey_instruments(survey) if i.tasks]
-    keys = {(i.id, t.id): item_key(i, i.item(t.role_item)) for i in instruments for t in i.tasks}
-    data = load_survey_data([survey], list(keys.values()))
-    out = {}
-    for (_, task), key in keys.items():
-        column = data.column(key)
-        for audience in shown:
-            out[(task, audience)] = column[data.of_audiences([audience])]
-    return out
-
-
 def _comments(survey: Survey, instruments: Sequence[Instrument]) -> dict[str, list[dict[str, Any]]]:
     keys = {item_key(i, i.item(t.comment_item)): t.id for i in instruments for t in i.tasks if t.comment_item}
     return {keys[block["key"]]: block["groups"] for block in survey_comments(survey) if block["key"] in keys}
 
 
-def role_view(survey: Survey, round_number: int | None = None, language: str | None = None) -> RoleView:
-    """The view of ``survey``'s Delphi: one round's figures (``round_number``), or across rounds (None)."""
-    rounds = delphi_rounds(survey)
+def role_view(
+    survey: Survey, round_number: int | None = None, language: str | None = None, viewer: User | None = None
+) -> RoleView:
+    """The view of ``survey``'s Delphi: one round's figures (``round_number``), or across rounds (None).
+
+    With a ``viewer``, only the rounds the viewer may see are used (each round is a survey with its own grants).
+    """
+    every = delphi_rounds(survey)
+    rounds = [(n, s) for n, s in every if viewer is None or s.id == survey.id or can_see(viewer, s)]
     numbers = [n for n, _ in rounds]
     if round_number is not None and round_number not in numbers:
         round_number = None
@@ -227,7 +218,7 @@ def role_view(survey: Survey, round_number: int | None = None, language: str | N
     by_round = {n: {(t.instrument, t.task): t for t in r.tasks} for n, r in results.items()}
     delphi = results[last_n].delphi
     max_shift = delphi.max_shift if delphi else 0.15
-    stability = _stability(rounds, results, max_shift, label) if round_number is None or round_number > 1 else {}
+    stability = _stability(rounds, label) if round_number is None or round_number > 1 else {}
     comments = {n: _comments(s, [i for i in survey_instruments(s) if i.tasks]) for n, s in chosen}
     single = len(rounds) == 1  # one round asked every task, even one nobody could rate
     views: list[TaskView] = []
@@ -291,6 +282,7 @@ def role_view(survey: Survey, round_number: int | None = None, language: str | N
         counts={v: sum(1 for t in views if t.verdict == v) for v in ("included", "excluded", "open")},
         comment_floor=max(COMMENT_MIN_CELL, survey.min_cell_size),
         max_shift=max_shift,
+        withheld=len(every) - len(rounds),
     )
 
 
@@ -306,40 +298,27 @@ def rule_sentence(results: RoundResults) -> str:
     )
 
 
-def _stability(
-    rounds: list[tuple[int, Survey]], results: dict[int, RoundResults], max_shift: float, label: dict[str, str]
-) -> dict[tuple[int, tuple[str, str]], list[Stability]]:
-    """Per (round n, task): how far each audience's ratings moved from round n-1 (audiences shown in both)."""
+def _stability(rounds: list[tuple[int, Survey]], label: dict[str, str]) -> dict[tuple[int, tuple[str, str]], list[Stability]]:
+    """Per (round n, task): how far each audience's ratings moved since round n-1 (services.delphi_rounds)."""
+    from .delphi_rounds import round_stability
+
     out: dict[tuple[int, tuple[str, str]], list[Stability]] = {}
-    previous: tuple[int, dict[tuple[str, str], np.ndarray], set[str]] | None = None
-    for n, survey in rounds:
-        shown = [a for a, count in results[n].responses.items() if count is not None]
-        ratings = _ratings(survey, shown)
-        if previous is not None:
-            _, before, shown_before = previous
-            for task in results[n].tasks:
-                key = (task.instrument, task.task)
-                rows = []
-                for audience in shown:
-                    if audience not in shown_before or (task.task, audience) not in before:
-                        continue
-                    change = distribution_change(before[(task.task, audience)], ratings[(task.task, audience)])
-                    if min(change.n_before, change.n_after) < results[n].min_cell_size:
-                        continue
-                    rows.append(
-                        Stability(
-                            audience,
-                            label[audience],
-                            change.shift,
-                            change.stable(max_shift),
-                            change.p,
-                            change.n_before,
-                            change.n_after,
-                        )
-                    )
-                if rows:
-                    out[(n, key)] = rows
-        previous = (n, ratings, set(shown))
+    for n, survey in rounds[1:]:
+        for figures in round_stability(survey):
+            if figures.shift is None and figures.pairs is None:
+                continue
+            instrument, task = figures.task.split(".", 1)
+            out.setdefault((n, (instrument, task)), []).append(
+                Stability(
+                    figures.audience,
+                    label.get(figures.audience, figures.audience),
+                    figures.shift,
+                    figures.stable,
+                    figures.p,
+                    figures.pairs,
+                    figures.share_changed,
+                )
+            )
     return out
 
 
@@ -357,6 +336,8 @@ VIEW_COLUMNS = (
     "hidden",
     "shift_from_previous_round",
     "stable",
+    "paired_respondents",
+    "share_changed",
     "agreement",
     "do_now_gap",
 )
@@ -384,6 +365,8 @@ def view_rows(view: RoleView) -> list[list[Any]]:
                     cell.hidden_reason or "",
                     None if s is None or s.shift is None else round(s.shift, 3),
                     "" if s is None or s.stable is None else ("yes" if s.stable else "no"),
+                    None if s is None else s.pairs,
+                    None if s is None or s.share_changed is None else round(s.share_changed, 3),
                     task.agreement,
                     " ".join(task.gaps),
                 ]

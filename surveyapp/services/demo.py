@@ -67,7 +67,7 @@ class DemoResult:
     delphi: DelphiLinks | None = None
 
 
-def ensure_demo(instruments_dir: str | Path, instance: Path, n_responses: int, now: dt.datetime) -> DemoResult:
+def ensure_demo(instruments_dir: str | Path, instance: Path, n_responses: int, now: dt.datetime, secret: str = "") -> DemoResult:
     instruments = load_directory(instruments_dir)
     register_instruments(sorted(instruments.values(), key=lambda i: i.id), now)
     survey = db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
@@ -81,7 +81,7 @@ def ensure_demo(instruments_dir: str | Path, instance: Path, n_responses: int, n
     created = 0
     if not existing:
         created = add_synthetic_responses(survey, n_responses, now)
-    delphi = ensure_demo_delphi(instruments_dir, now)
+    delphi = ensure_demo_delphi(instruments_dir, now, secret)
     password = _ensure_admin(instance, now)
     [token] = issue_invitations(DEMO_SLUG, "peer", 1, now, None)
     return DemoResult(ADMIN_EMAIL, password, token, created, delphi)

@@ -29,7 +29,7 @@ from ..instruments.flow import item_key
 from .anonymity import completion_minutes, day_of
 from .invitations import issue_invitations
 from .survey_data import answer_vector, survey_columns
-from .surveys import create_survey, survey_instruments
+from .surveys import create_survey, not_asked, survey_instruments
 
 __all__ = ["DELPHI_SLUG", "DELPHI_SPEC", "ROUND_1", "ROUND_2", "DelphiLinks", "add_delphi_responses", "ensure_demo_delphi"]
 
@@ -135,30 +135,53 @@ class DelphiLinks:
     slug: str  # the latest round's survey
     round: int
     created_responses: int
-    links: dict[str, str]  # audience name -> a fresh single-use respondent token for the latest round
+    #: audience name -> a respondent token that opens the latest round
+    links: dict[str, str]
+    #: True when each link answered round 1, so round 2 shows its holder's own earlier answers
+    carried: bool
 
 
 AUDIENCE_WORDS = {"peer": "peer specialist", "staff": "staff", "service_user": "service user"}
 
 
-def ensure_demo_delphi(instruments_dir: str | Path, now: dt.datetime) -> DelphiLinks:
-    """The demo Delphi with its answers, created once; a fresh respondent link per audience on every run."""
-    survey, created = _round_1(instruments_dir, now)
-    links = {AUDIENCE_WORDS.get(a.key, a.key): issue_invitations(survey.slug, a.key, 1, now, None)[0] for a in survey.audiences}
-    return DelphiLinks(survey.slug, getattr(survey, "round", None) or 1, created, links)
+def ensure_demo_delphi(instruments_dir: str | Path, now: dt.datetime, secret: str) -> DelphiLinks:
+    """The demo Delphi: round 1 with its answers, round 2 created from it (services.delphi_rounds) with its own.
 
+    Created once. On the first run one respondent per audience answers round 1 through a link, whose answers
+    travel with it (``secret`` is the application's key), so that link opens round 2 showing its holder's
+    earlier answers; later runs print fresh round-2 links instead.
+    """
+    from .delphi_rounds import next_round
+    from .delphi_view import delphi_rounds
 
-def _round_1(instruments_dir: str | Path, now: dt.datetime) -> tuple[Survey, int]:
-    survey = db.session.scalar(select(Survey).where(Survey.slug == DELPHI_SLUG))
-    if survey is None:
-        survey = create_survey(DELPHI_SPEC.read_text(encoding="utf-8"), DELPHI_SPEC.name, instruments_dir, now, None)
-        survey.status = "open"
+    first = db.session.scalar(select(Survey).where(Survey.slug == DELPHI_SLUG))
+    if first is None:
+        first = create_survey(DELPHI_SPEC.read_text(encoding="utf-8"), DELPHI_SPEC.name, instruments_dir, now, None)
+        first.status = "open"
         db.session.commit()
-    existing = db.session.scalar(
-        select(func.count()).select_from(Response).where(Response.survey_id == survey.id, Response.source == "demo")
+    created = 0
+    links: dict[str, str] = {}
+    if not _has_demo_responses(first):
+        links = {a.key: issue_invitations(first.slug, a.key, 1, now, None)[0] for a in first.audiences}
+        created += add_delphi_responses(first, ROUND_1, RESPONDENTS[1], now, proposals=True, carry=links, secret=secret)
+    rounds = delphi_rounds(first)
+    latest = rounds[-1][1]
+    if len(rounds) == 1:
+        latest = next_round(first, None, now, secret)
+        created += add_delphi_responses(latest, ROUND_2, RESPONDENTS[2], now, seed=SEED + 1)
+    carried = bool(links)
+    if not carried:
+        links = {a.key: issue_invitations(latest.slug, a.key, 1, now, None)[0] for a in latest.audiences}
+    words = {AUDIENCE_WORDS.get(k, k): token for k, token in links.items()}
+    return DelphiLinks(latest.slug, latest.round or len(rounds), created, words, carried)
+
+
+def _has_demo_responses(survey: Survey) -> bool:
+    return bool(
+        db.session.scalar(
+            select(func.count()).select_from(Response).where(Response.survey_id == survey.id, Response.source == "demo")
+        )
     )
-    created = 0 if existing else add_delphi_responses(survey, ROUND_1, RESPONDENTS[1], now, proposals=True)
-    return survey, created
 
 
 def _exact(shares: Sequence[float], n: int, codes: Sequence[int], rng: np.random.Generator) -> list[int]:
@@ -179,8 +202,14 @@ def add_delphi_responses(
     now: dt.datetime,
     proposals: bool = False,
     seed: int = SEED,
+    carry: Mapping[str, str] | None = None,
+    secret: str = "",
 ) -> int:
-    """Submitted synthetic responses (source 'demo') to the role tasks ``survey`` asks, in one transaction."""
+    """Submitted synthetic responses (source 'demo') to the role tasks ``survey`` asks, in one transaction.
+
+    ``carry`` maps an audience to a link's token: the audience's first respondent answered through that link,
+    and their answers are sealed for the next round as a web submission would (services.delphi_rounds).
+    """
     rng = np.random.default_rng(seed)
     instruments = [i for i in survey_instruments(survey) if i.tasks]
     audiences = {a.key: a.id for a in survey.audiences}
@@ -192,10 +221,11 @@ def add_delphi_responses(
             continue
         ids = [uuid.uuid4().hex for _ in range(n)]
         mine: dict[str, list[dict]] = {i: [] for i in ids}
+        skipped = {key.split(".", 1)[1] for key in not_asked(survey, instruments)}
         for instrument in instruments:
             asked = {item.id for item in instrument.items_for(audience)}
             for task in instrument.tasks:
-                if task.role_item not in asked or task.id not in profiles:
+                if task.role_item not in asked or task.id not in profiles or task.id in skipped:
                     continue
                 ratings, frequency = profiles[task.id]
                 values = _exact(ratings[audience], n, (1, 2, 3, 4, 9), rng)
@@ -216,6 +246,11 @@ def add_delphi_responses(
                 wanted = {"peer": 12, "staff": 6, "service_user": 4}.get(audience, 0)
                 for k, rid in enumerate(ids[:wanted]):
                     mine[rid].append(_row(rid, item_key(instrument, instrument.item(proposal)), None, pool[k % len(pool)]))
+        if carry and audience in carry:
+            from .delphi_rounds import carry_answers
+
+            own = {r["item_key"]: StoredValue(r["value_num"], r["value_text"], False) for r in mine[ids[0]]}
+            carry_answers(survey, audiences[audience], own, carry[audience], secret)
         for rid in ids:
             started = now - dt.timedelta(days=float(rng.uniform(0.5, 14)))
             submitted = started + dt.timedelta(minutes=float(rng.gamma(4.0, 3.0)) + 5)

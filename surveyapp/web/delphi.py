@@ -40,7 +40,7 @@ def _view(slug: str):
 
     survey = granted_survey(slug)
     try:
-        return role_view(survey, _round(), request.args.get("lang"))
+        return role_view(survey, _round(), request.args.get("lang"), current_user)
     except SurveyError as exc:
         abort(400, str(exc))
 

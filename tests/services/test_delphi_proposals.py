@@ -31,7 +31,7 @@ NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def round_1(app: Flask):
     register_instruments(sorted(load_directory(ROOT / "instruments").values(), key=lambda i: i.id), NOW)
-    ensure_demo_delphi(ROOT / "instruments", NOW)
+    ensure_demo_delphi(ROOT / "instruments", NOW, "test-secret")
     return get_survey(DELPHI_SLUG)
 
 

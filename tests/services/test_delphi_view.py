@@ -31,7 +31,7 @@ NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 def role_delphi(app: Flask):
     instruments = load_directory(ROOT / "instruments")
     register_instruments(sorted(instruments.values(), key=lambda i: i.id), NOW)
-    ensure_demo_delphi(ROOT / "instruments", NOW)
+    ensure_demo_delphi(ROOT / "instruments", NOW, "test-secret")
     return get_survey(DELPHI_SLUG)
 
 
@@ -40,7 +40,7 @@ def _tasks(view):
 
 
 def test_the_demo_round_reads_as_its_story(role_delphi) -> None:
-    view = role_view(role_delphi)
+    view = role_view(role_delphi, 1)
     assert view.responses == {"peer": 40, "staff": 80, "service_user": 50}
     assert view.counts == {"included": 14, "excluded": 2, "open": 14}
     assert [title for _, title, _ in view.domains][:2] == ["One-to-one support", "Groups"]
@@ -65,6 +65,39 @@ def test_the_demo_round_reads_as_its_story(role_delphi) -> None:
     assert [g["label"] for g in record.comments] == ["Staff"]
     assert record.comments[0]["n"] == 12
     assert not tasks["ward_rounds"].comments
+
+
+def test_across_rounds_each_task_is_as_last_asked(role_delphi) -> None:
+    view = role_view(role_delphi)
+    assert [n for n, _ in view.rounds] == [1, 2]
+    assert view.responses == {"peer": 36, "staff": 72, "service_user": 44}  # round 2's
+    assert view.counts == {"included": 20, "excluded": 3, "open": 7}
+    tasks = _tasks(view)
+    core = tasks["meet_one_to_one"]  # settled in round 1 and dropped from round 2
+    assert (core.round, core.round_settled, core.history) == (1, 1, [(1, "included"), (2, None)])
+    assert core.stability == []
+    crisis = tasks["crisis_support"]  # staff converged in round 2
+    assert (crisis.verdict, crisis.round, crisis.round_settled) == ("included", 2, 2)
+    assert crisis.verdict_words == "Agreed: part of the role (settled in round 2)"
+    staff = next(s for s in crisis.stability if s.audience == "staff")
+    assert staff.shift == pytest.approx(0.28, abs=0.02)
+    assert staff.stable is False  # more than 15% of staff ratings moved
+    assert tasks["service_reports"].verdict == "excluded"
+    assert tasks["medical_record"].history == [(1, "open"), (2, "open")]
+    round_2 = role_view(role_delphi, 2)
+    assert len(round_2.tasks()) == 14  # only what round 2 asked
+    assert all(t.round == 2 for t in round_2.tasks())
+
+
+def test_a_viewer_sees_only_the_rounds_granted(role_delphi) -> None:
+    manager = create_user("m@example.org", "a long enough passphrase 1", "manager", NOW, None)
+    grant("m@example.org", DELPHI_SLUG, NOW, None)
+    view = role_view(role_delphi, viewer=manager)
+    assert [n for n, _ in view.rounds] == [1]
+    assert view.withheld == 1
+    assert view.counts == {"included": 14, "excluded": 2, "open": 14}
+    grant("m@example.org", f"{DELPHI_SLUG}-r2", NOW, None)
+    assert role_view(role_delphi, viewer=manager).withheld == 0
 
 
 def test_a_small_audience_is_hidden_with_the_reason_everywhere(app: Flask) -> None:
@@ -96,8 +129,10 @@ def test_the_word_document_holds_the_consensus(role_delphi) -> None:
     assert "Peer specialists are present when a service user is restrained or secluded" in text or "restrain" in text
     assert "Contested tasks for discussion" in text
     assert "Peer specialists write notes in the medical record" in text or "medical record" in text
-    assert len(draft.definition.boundaries) == 2
-    assert len(draft.definition.contested) == 14
+    assert len(draft.definition.boundaries) == 3
+    assert len(draft.definition.contested) == 7
+    settled = {t.id: t.round_settled for d in draft.definition.domains for t in d.tasks}
+    assert (settled["meet_one_to_one"], settled["team_meetings"]) == (1, 2)
     assert draft.training_survey is None
     assert "does not exist" in draft.training_note
 
@@ -139,7 +174,7 @@ def test_the_cli_writes_the_definition_and_audits_it(role_delphi, runner, tmp_pa
     out = tmp_path / "definition.docx"
     result = runner.invoke(args=["delphi", "definition", DELPHI_SLUG, "--format", "docx", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "14 tasks in the role, 2 boundaries, 14 contested" in result.output
+    assert "20 tasks in the role, 3 boundaries, 7 contested" in result.output
     assert Document(str(out)).paragraphs
     md = tmp_path / "definition.md"
     result = runner.invoke(args=["delphi", "definition", DELPHI_SLUG, "--format", "md", "--lang", "he", "--out", str(md)])

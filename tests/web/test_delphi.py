@@ -40,7 +40,7 @@ PAGES = (
 @pytest.fixture
 def role_delphi(app: Flask) -> None:
     register_instruments(sorted(load_directory(ROOT / "instruments").values(), key=lambda i: i.id), NOW)
-    ensure_demo_delphi(ROOT / "instruments", NOW)
+    ensure_demo_delphi(ROOT / "instruments", NOW, "test-secret")
 
 
 def test_a_manager_needs_a_grant_then_reads_the_view(client: FlaskClient, role_delphi) -> None:
@@ -53,7 +53,8 @@ def test_a_manager_needs_a_grant_then_reads_the_view(client: FlaskClient, role_d
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]  # the app's strict policy: no inline style
     assert 'style="' not in page.text
     assert "Role definition: " in page.text
-    assert "14 tasks agreed as part of the role, 2 agreed as not part of it, 14 still open." in page.text
+    assert "14 tasks agreed as part of the role, 2 agreed as not part of it, 14 still open." in page.text  # round 1 only
+    assert "This Delphi has 1 more round that your account has no access to" in page.text
     assert "Peer specialists meet service users one to one" in page.text
     assert "The groups disagree: peer specialists want it in the role; staff do not" in page.text
     assert "Done but disputed" in page.text
@@ -62,6 +63,11 @@ def test_a_manager_needs_a_grant_then_reads_the_view(client: FlaskClient, role_d
     assert "medical_record" not in re.sub(r'id="[^"]*"|href="[^"]*"', "", page.text)  # titles, never codes
     assert f'href="{BASE}"' in client.get("/dashboard/").text  # linked from the surveys list
     assert client.get(f"{BASE}?round=1").status_code == 200
+    grant(email, f"{DELPHI_SLUG}-r2", NOW, None)
+    both = client.get(BASE).text
+    assert "20 tasks agreed as part of the role, 3 agreed as not part of it, 7 still open." in both
+    assert "R1: open, R2: included" in both
+    assert "of ratings moved" in both
 
 
 def test_the_table_and_definition_downloads_are_audited(client: FlaskClient, role_delphi) -> None:
