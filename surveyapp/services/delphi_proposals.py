@@ -132,8 +132,15 @@ def accepted_additions(survey: Survey) -> list[TaskAddition]:
 
 
 def pending_task_additions(survey: Survey) -> list[TaskAddition]:
-    """Tasks accepted in round ``survey`` that no next round has asked yet, in the order they were accepted."""
-    return [a for a in accepted_additions(survey) if a.used_in_survey_id is None]
+    """Tasks accepted in round ``survey`` or an earlier round that no later round asks yet, oldest round first.
+
+    ``next_round(survey)`` calls this with the round it starts from, so a task accepted on round 1's
+    proposals after round 2 was created is asked in round 3.
+    """
+    chain = [survey]
+    while chain[-1].parent_round_id is not None and (parent := db.session.get(Survey, chain[-1].parent_round_id)):
+        chain.append(parent)
+    return [a for s in reversed(chain) for a in accepted_additions(s) if a.used_in_survey_id is None]
 
 
 def mark_additions_used(additions: Sequence[TaskAddition], next_round: Survey) -> None:

@@ -79,9 +79,12 @@ def test_an_accepted_task_waits_for_the_next_round_as_a_new_version(round_1) -> 
     row = db.session.get(InstrumentVersion, stored.row_id)
     assert (row.key, row.version, row.content_hash) == ("peer-role-tasks", "1.1.0", new.content_hash)
 
-    mark_additions_used([pending], round_1)
+    round_2 = get_survey(f"{DELPHI_SLUG}-r2")
+    assert pending_task_additions(round_2) == [pending]  # accepted on round 1 after round 2 began: round 3 asks it
+    mark_additions_used([pending], round_2)
     db.session.commit()
     assert pending_task_additions(round_1) == []
+    assert pending_task_additions(round_2) == []
 
 
 def test_a_survey_without_proposals_is_refused(make_survey) -> None:
