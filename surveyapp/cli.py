@@ -263,7 +263,7 @@ def demo(responses: int) -> None:
     if result.delphi is not None:
         slug, number = result.delphi.slug, result.delphi.round
         click.echo(f"Delphi '{slug}', round {number}: role definition at {base}/delphi/{slug}")
-        carried = " (answered round 1: shows its earlier answers)" if result.delphi.carried else ""
+        carried = " (answered round 1, so it shows its earlier answers)" if result.delphi.carried else ""
         for audience, token in result.delphi.links.items():
             click.echo(f"Delphi round {number} respondent link ({audience}){carried}: {base}/r/{token}")
 
