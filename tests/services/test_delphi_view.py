@@ -117,6 +117,16 @@ def test_a_small_audience_is_hidden_with_the_reason_everywhere(app: Flask) -> No
     assert all(r[7] is None and r[8] is None for r in rows)
 
 
+def test_comments_of_fewer_than_ten_people_are_not_shown(app: Flask) -> None:
+    register_instruments(sorted(load_directory(ROOT / "instruments").values(), key=lambda i: i.id), NOW)
+    spec = (ROOT / "docs" / "examples" / "demo-delphi.yaml").read_text(encoding="utf-8").replace(DELPHI_SLUG, "few-comments")
+    survey = create_survey(spec, "few.yaml", ROOT / "instruments", NOW, None)
+    add_delphi_responses(survey, ROUND_1, {"peer": 10, "staff": 9, "service_user": 10}, NOW)  # nine staff comment
+    record = _tasks(role_view(survey))["medical_record"]
+    assert record.cells[1].n == 9  # staff's ratings are shown (9 >= 5) ...
+    assert record.comments == []  # ... their nine comments are not (fewer than 10)
+
+
 def test_the_word_document_holds_the_consensus(role_delphi) -> None:
     draft = draft_job_definition(role_delphi, None, "en")
     document = Document(io.BytesIO(WRITERS["docx"].write(draft.definition)))
@@ -124,11 +134,18 @@ def test_the_word_document_holds_the_consensus(role_delphi) -> None:
         cell.text for table in document.tables for row in table.rows for cell in row.cells
     )
     assert "The peer specialist uses their own lived experience" in text  # the spec's purpose
-    assert "Peer specialists meet service users one to one" in text  # included
+    tables = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    for included in draft.definition.domains[0].tasks:
+        assert included.text in tables
+    assert "Peer specialists meet service users one to one to offer support based on their own experience." in tables
+    # boundaries: rejected by every group
     assert "Boundaries: not part of the role" in text
-    assert "Peer specialists are present when a service user is restrained or secluded" in text or "restrain" in text
+    assert "Peer specialists are present with service users during restraint or seclusion, to support them." in tables
+    assert "Peer specialists receive referrals to peer support and arrange first meetings." in tables
+    # contested: still open after round 2
     assert "Contested tasks for discussion" in text
-    assert "Peer specialists write notes in the medical record" in text or "medical record" in text
+    assert "Peer specialists write notes in service users' medical records." in tables
+    assert "Peer specialists take part in ward rounds with doctors and nurses." in tables
     assert len(draft.definition.boundaries) == 3
     assert len(draft.definition.contested) == 7
     settled = {t.id: t.round_settled for d in draft.definition.domains for t in d.tasks}
