@@ -418,19 +418,25 @@ def delphi() -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @with_appcontext
 def delphi_results(slug: str, fmt: str) -> None:
-    """Per role task of survey SLUG: each audience's ratings, the verdict and the do-now gap (small cells hidden)."""
+    """Per role task of survey SLUG: each audience's ratings, the verdict and the do-now gap (small cells hidden).
+
+    JSON also gives the round and, from round 2 on, the stability since the round before."""
     import json
+    from dataclasses import asdict
 
     from .reporting.csvsafe import write_csv
     from .services.delphi import ROW_COLUMNS, result_rows, round_results
+    from .services.delphi_rounds import round_stability
     from .services.surveys import SurveyError, get_survey
 
     try:
-        results = round_results(get_survey(slug))
+        survey = get_survey(slug)
+        results = round_results(survey)
     except SurveyError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":
-        click.echo(json.dumps(results.as_dict(), indent=2, ensure_ascii=False))
+        out = {**results.as_dict(), "round": survey.round, "stability": [asdict(f) for f in round_stability(survey)]}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     click.echo(write_csv(list(ROW_COLUMNS), result_rows(results)), nl=False)
     if results.note:

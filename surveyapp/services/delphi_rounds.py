@@ -45,6 +45,7 @@ __all__ = [
     "StabilityFigures",
     "carry_answers",
     "delphi_spec",
+    "earlier_audience_ids",
     "next_round",
     "previous_answers",
     "round_stability",
@@ -267,6 +268,18 @@ def _feedback(
         "confirm": confirm,
         "settled": dict(settled),
     }
+
+
+def earlier_audience_ids(audience: Audience) -> list[int]:
+    """The same audience's ids in the rounds before ``audience``'s survey, newest first (open-link cookies name them)."""
+    out = []
+    survey = db.session.get(Survey, audience.survey_id)
+    while survey is not None and survey.parent_round_id is not None:
+        survey = db.session.get(Survey, survey.parent_round_id)
+        if survey is None:
+            break
+        out.extend(a.id for a in survey.audiences if a.key == audience.key)
+    return out
 
 
 # -- what a link carries -------------------------------------------------------------------------------------------

@@ -136,3 +136,78 @@ def test_cli_next_round(round_one, runner: FlaskCliRunner) -> None:
     assert again.exit_code != 0
     assert "already exists" in again.output
     assert db.session.get(Survey, 1) is not None
+
+
+def test_results_json_gives_the_round_and_its_stability(round_one, runner: FlaskCliRunner) -> None:
+    import json
+
+    second = next_round(round_one(), None, NOW, SECRET)
+    _import(second)
+    out = json.loads(runner.invoke(args=["delphi", "results", "role-delphi-r2"]).output)
+    assert out["round"] == 2
+    assert [t["task"] for t in out["tasks"]] == ["listen", "records"]  # "rounds" was dropped: not judged again
+    listen = next(s for s in out["stability"] if s["task"] == "tasks-mini.listen" and s["audience"] == "peer")
+    assert listen["shift"] == 0.0
+    assert listen["pairs"] is None
+
+
+def test_the_feedback_is_a_snapshot(round_one, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Later answers to round 1 do not change what round 2 shows."""
+    first = round_one()
+    second = next_round(first, None, NOW, SECRET)
+    before = json_copy(second.round_feedback)
+    _import(first)  # twice as many answers in round 1 now
+    db.session.expire_all()
+    assert db.session.get(Survey, second.id).round_feedback == before
+
+
+def json_copy(value):
+    import json
+
+    return json.loads(json.dumps(value))
+
+
+def test_migration_makes_delphi_surveys_round_one_and_keeps_identified_links(database_url: str) -> None:
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from surveyapp import create_app
+    from tests.conftest import ROOT
+
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "t", "INSTRUMENTS_DIR": str(ROOT / "instruments")}
+    )
+    migrations = str(ROOT / "migrations")
+    with app.app_context():
+        upgrade(directory=migrations, revision="a9e1an0nym17")
+        with db.engine.begin() as conn:
+            for survey_id, spec in ((1, '{"delphi": {"max_rounds": 2}}'), (2, "{}")):
+                conn.execute(
+                    text(
+                        "INSERT INTO survey (id, slug, title, spec, texts, languages, anonymity, status, min_cell_size, "
+                        "created_at) VALUES (:id, :slug, '{}', :spec, '{}', '[\"en\"]', 'identified', 'open', 5, '2026-11-24')"
+                    ),
+                    {"id": survey_id, "slug": f"s{survey_id}", "spec": spec},
+                )
+            conn.execute(text("INSERT INTO audience (id, survey_id, key) VALUES (1, 1, 'peer')"))
+            conn.execute(
+                text(
+                    "INSERT INTO invitation (id, survey_id, audience_id, token_hash, via_open_link, issued_at) "
+                    "VALUES (7, 1, 1, 'h', false, '2026-11-24')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO response (pk, id, survey_id, audience_id, language, status, source, started_at, updated_at, "
+                    "submitted_at, invitation_id, current_page, furthest_page) VALUES (1, 'r', 1, 1, 'en', 'submitted', "
+                    "'web', '2026-11-24', '2026-11-24', '2026-11-24', 7, 1, 1)"
+                )
+            )
+        upgrade(directory=migrations)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, round FROM survey ORDER BY id")).all() == [(1, 1), (2, None)]
+            assert conn.execute(text("SELECT invitation_id FROM response")).scalar() == 7
+        downgrade(directory=migrations, revision="a9e1an0nym17")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT invitation_id FROM response")).scalar() == 7
+            assert conn.execute(text("SELECT count(*) FROM survey")).scalar() == 2

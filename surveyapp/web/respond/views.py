@@ -21,6 +21,7 @@ from ...services import responding
 from ...services.surveys import survey_instruments
 from ..i18n import LANGUAGE_NAMES, RTL_LANGUAGES, audience_label, localized
 from .forms import page_form, raw_values
+from .round_feedback import task_feedback
 
 bp = Blueprint("respond", __name__)
 
@@ -121,10 +122,14 @@ def open_link(token: str) -> HttpResponse:
     link = _link(token)
     if link.state != "open_link":
         return _state_page(link) or abort(404)
+    from ...services.delphi_rounds import earlier_audience_ids
+
     cookie = f"ps_open_{link.audience.id}"  # type: ignore[union-attr]
-    remembered = request.cookies.get(cookie)
-    if remembered and responding.resolve_link(remembered, now(), _secret()).state in ("new", "in_progress"):
-        return redirect(url_for(".entry", token=remembered))
+    # a Delphi's later round: the personal link this device got from the open link in an earlier round opens it too
+    for audience_id in (link.audience.id, *earlier_audience_ids(link.audience)):  # type: ignore[union-attr]
+        remembered = request.cookies.get(f"ps_open_{audience_id}")
+        if remembered and responding.resolve_link(remembered, now(), _secret()).state in ("new", "in_progress"):
+            return redirect(url_for(".entry", token=remembered))
     personal = responding.enter_open_link(link, now())
     response = redirect(url_for(".entry", token=personal))
     response.set_cookie(
@@ -294,7 +299,28 @@ def _page(
         audience=audience,
         progress=_progress(current.number, len(pages)),
         instructions=(current.instrument.instructions_for(audience, language) if current.first_of_instrument else None),
+        feedback=_round_feedback(link, token, current, language),
     )
+
+
+def _round_feedback(link: responding.LinkState, token: str, current: SurveyPage, language: str) -> dict[str, Any]:
+    """Task id -> round n's result and the respondent's own earlier answer (Delphi round 2 and later)."""
+    from ...services.delphi_rounds import previous_answers
+
+    survey = link.survey
+    if survey is None or not survey.round_feedback:
+        return {}
+    task_ids = [item.task.task for item in current.page.items if item.task and item.task.part == "role"]
+    if not task_ids:
+        return {}
+    previous = previous_answers(survey, token, _secret())
+    labels = (survey.texts or {}).get("audience_labels")
+    out = {}
+    for task_id in task_ids:
+        block = task_feedback(survey.round_feedback, current.instrument, task_id, previous, language, labels)
+        if block is not None:
+            out[task_id] = block
+    return out
 
 
 @bp.get("/r/<token>/review")
