@@ -124,8 +124,20 @@ def proposals(slug: str) -> str:
     except SurveyError as exc:
         abort(400, str(exc))
     return render_template(
-        "delphi/proposals.html", survey=survey, listing=listing, accepted=accepted_additions(survey), form=request.form
+        "delphi/proposals.html",
+        survey=survey,
+        listing=listing,
+        accepted=accepted_additions(survey),
+        form=request.form,
+        asked_in=_asked_in(survey),
     )
+
+
+def _asked_in(survey) -> int:
+    """The round that will ask a task accepted now: the one after the Delphi's latest."""
+    from ..services.delphi_view import delphi_rounds
+
+    return delphi_rounds(survey)[-1][0] + 1
 
 
 @bp.post("/<slug>/proposals")
@@ -151,7 +163,8 @@ def accept(slug: str) -> HttpResponse | tuple[str, int]:
             listing=listing,
             accepted=accepted_additions(survey),
             form=request.form,
+            asked_in=_asked_in(survey),
         )
         return body, 400
-    flash("The task is accepted: the next round will ask it.")
+    flash(f"The task is accepted: round {_asked_in(survey)} will ask it.")
     return redirect(url_for("delphi.proposals", slug=slug))

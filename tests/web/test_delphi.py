@@ -117,6 +117,7 @@ def test_an_admin_accepts_a_proposal_as_a_task(client: FlaskClient, role_delphi)
     sign_in(client, "admin", "boss@example.org")
     page = client.get(f"{BASE}/proposals")
     assert page.status_code == 200
+    assert f'href="{BASE}/proposals"' in client.get("/admin/").text  # linked from the surveys list
     assert "Run a peer-support line in the evenings." in page.text
     assert "Staff fewer than 10" in page.text
     refused = client.post(f"{BASE}/proposals", data={"domain": "groups", "text-peer-en": "Run an evening line"})
@@ -131,7 +132,7 @@ def test_an_admin_accepts_a_proposal_as_a_task(client: FlaskClient, role_delphi)
     assert accepted.status_code == 302
     listed = client.get(f"{BASE}/proposals").text
     assert "Evening peer-support line (peer, en)" in listed
-    assert "waiting for the next round" in listed
+    assert "waiting for round 3" in listed  # round 2 already runs
 
 
 def test_strangers_reach_nothing(client: FlaskClient, role_delphi) -> None:
