@@ -140,3 +140,21 @@ def test_strangers_reach_nothing(client: FlaskClient, role_delphi) -> None:
         response = client.get(path)
         assert response.status_code in (302, 401, 403), path
         assert b"one to one" not in response.data
+
+
+def test_a_proposal_is_shown_as_text_never_as_markup(client: FlaskClient, app: Flask, monkeypatch) -> None:
+    from surveyapp.services import demo_delphi
+    from surveyapp.services.surveys import create_survey
+
+    attack = '<script>alert("proposal")</script><img src=x onerror=alert(1)>'
+    monkeypatch.setitem(demo_delphi.PROPOSALS, "peer", [attack])
+    register_instruments(sorted(load_directory(ROOT / "instruments").values(), key=lambda i: i.id), NOW)
+    spec = demo_delphi.DELPHI_SPEC.read_text(encoding="utf-8").replace(DELPHI_SLUG, "xss-delphi")
+    survey = create_survey(spec, "xss.yaml", ROOT / "instruments", NOW, None)
+    demo_delphi.add_delphi_responses(
+        survey, demo_delphi.ROUND_1, {"peer": 12, "staff": 5, "service_user": 5}, NOW, proposals=True
+    )
+    sign_in(client, "admin")
+    page = client.get("/delphi/xss-delphi/proposals").text
+    assert attack not in page
+    assert "&lt;script&gt;alert(&#34;proposal&#34;)&lt;/script&gt;" in page
