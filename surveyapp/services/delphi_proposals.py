@@ -10,15 +10,11 @@ An admin accepts a proposal by writing it as a task: its domain and its
 wording for each audience in each of the instrument's languages. Accepted
 tasks wait in ``task_addition`` for the next round, which asks them through
 a new instrument version (:func:`instrument_with_added_tasks`: same key, the
-minor version bumped, e.g. 1.0.0 -> 1.1.0). How the round creation uses
-them::
+minor version bumped, e.g. 1.0.0 -> 1.1.0). Round creation
+(``services.delphi_rounds.next_round``) asks them with one call, after round
+n+1's instruments are set and before its commit::
 
-    additions = pending_task_additions(round_n)
-    if additions:
-        instrument = instrument_with_added_tasks(instrument, additions)
-        row = store_instrument(instrument, now)          # a new instrument_version row with its content hash
-        ... pin row.row_id in round n+1 instead of round n's version ...
-        mark_additions_used(additions, round_n_plus_1)   # in the same transaction
+    pin_added_tasks(survey, following_round, now)   # survey: round n; following_round: round n+1
 """
 
 from __future__ import annotations
@@ -34,11 +30,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..db import Answer, Audience, ItemKey, Response, Survey, TaskAddition, User, db
+from ..db import Answer, Audience, InstrumentVersion, ItemKey, Response, Survey, TaskAddition, User, db
 from ..instruments import Instrument, InstrumentError, instrument_from_snapshot
 from ..instruments.audiences import audience_name
 from ..instruments.flow import item_key
 from .audit import record
+from .instrument_registry import store_instrument
 from .surveys import SurveyError, survey_instruments
 
 __all__ = [
@@ -50,6 +47,7 @@ __all__ = [
     "instrument_with_added_tasks",
     "mark_additions_used",
     "pending_task_additions",
+    "pin_added_tasks",
     "survey_proposals",
 ]
 
@@ -155,12 +153,15 @@ def _bumped(version: str) -> str:
     return f"{major}.{int(minor) + 1 if minor.isdigit() else 1}.0"
 
 
-def instrument_with_added_tasks(instrument: Instrument, additions: Sequence[TaskAddition | Mapping[str, Any]]) -> Instrument:
+def instrument_with_added_tasks(
+    instrument: Instrument, additions: Sequence[TaskAddition | Mapping[str, Any]], version: str | None = None
+) -> Instrument:
     """A new version of ``instrument`` (minor version bumped) asking the added tasks, each after its domain's last.
 
     ``additions`` are TaskAddition rows or dicts with ``task_id``, ``domain`` and ``text`` (audience ->
-    language -> wording). The result is parsed like any instrument file, so an addition the strict loader
-    refuses raises :class:`ProposalError` with the loader's message.
+    language -> wording); ``version`` overrides the bumped version (see :func:`pin_added_tasks`). The result is
+    parsed like any instrument file, so an addition the strict loader refuses raises :class:`ProposalError` with
+    the loader's message.
     """
     definition = copy.deepcopy(dict(instrument.definition))
     items: list[dict[str, Any]] = definition["items"]
@@ -171,11 +172,46 @@ def instrument_with_added_tasks(instrument: Instrument, additions: Sequence[Task
         if last is None:
             last = max((k for k, item in enumerate(items) if item.get("type") == "task"), default=len(items) - 1)
         items.insert(last + 1, new)
-    definition["version"] = _bumped(str(definition.get("version", instrument.version)))
+    definition["version"] = version or _bumped(str(definition.get("version", instrument.version)))
     try:
         return instrument_from_snapshot(definition, f"{instrument.id} {definition['version']} (with accepted tasks)")
     except InstrumentError as exc:
         raise ProposalError(f"the task cannot be added: {exc}") from exc
+
+
+def _free_version(key: str, version: str) -> str:
+    """The bumped minor version of ``version`` that no stored snapshot of ``key`` uses yet (two Delphis may both
+    add tasks to 1.0.0: the second gets 1.2.0, since a stored version never changes)."""
+    taken = set(db.session.scalars(select(InstrumentVersion.version).where(InstrumentVersion.key == key)))
+    candidate = _bumped(version)
+    while candidate in taken:
+        candidate = _bumped(candidate)
+    return candidate
+
+
+def pin_added_tasks(previous: Survey, following: Survey, now: dt.datetime) -> list[TaskAddition]:
+    """Make round ``following`` ask the tasks accepted on ``previous`` (or an earlier round): per instrument, a new
+    version with the tasks (stored with its content hash), pinned by ``following`` in place of the one it copied.
+
+    For ``next_round``, after round n+1's instruments are set and before its commit; does not commit. Returns
+    the additions used (marked with round n+1).
+    """
+    additions = pending_task_additions(previous)
+    by_key: dict[str, list[TaskAddition]] = {}
+    for addition in additions:
+        by_key.setdefault(addition.instrument_key, []).append(addition)
+    used: list[TaskAddition] = []
+    for link in following.instruments:
+        row = db.session.get_one(InstrumentVersion, link.instrument_version_id)
+        wanted = by_key.get(row.key)
+        if not wanted:
+            continue
+        instrument = instrument_from_snapshot(row.definition, f"{row.key} {row.version} (stored snapshot)")
+        added = instrument_with_added_tasks(instrument, wanted, _free_version(row.key, row.version))
+        link.instrument_version = db.session.get_one(InstrumentVersion, store_instrument(added, now).row_id)
+        used += wanted
+    mark_additions_used(used, following)
+    return used
 
 
 def _task_id(instrument: Instrument, taken: Sequence[str]) -> str:

@@ -92,3 +92,38 @@ def test_a_survey_without_proposals_is_refused(make_survey) -> None:
 
     with pytest.raises(SurveyError, match="asks for no task proposals"):
         survey_proposals(make_survey())
+
+
+def test_the_next_round_asks_accepted_tasks_through_a_new_version(app: Flask) -> None:
+    """What next_round does with one call to pin_added_tasks (here called right after it, as it will be inside)."""
+    from surveyapp.services.delphi import round_results
+    from surveyapp.services.delphi_proposals import pin_added_tasks
+    from surveyapp.services.delphi_rounds import next_round
+    from surveyapp.services.demo_delphi import DELPHI_SPEC, ROUND_1, add_delphi_responses
+    from surveyapp.services.surveys import create_survey
+
+    register_instruments(sorted(load_directory(ROOT / "instruments").values(), key=lambda i: i.id), NOW)
+    rounds = []
+    for slug in ("delphi-a", "delphi-b"):  # two Delphis each add a task to version 1.0.0
+        spec = DELPHI_SPEC.read_text(encoding="utf-8").replace(DELPHI_SLUG, slug)
+        first = create_survey(spec, f"{slug}.yaml", ROOT / "instruments", NOW, None)
+        first.status = "open"
+        db.session.commit()
+        add_delphi_responses(first, ROUND_1, {"peer": 12, "staff": 12, "service_user": 12}, NOW, proposals=True)
+        accept_proposal(first, "groups", _texts(f"A task proposed in {slug}"), None, NOW)
+        second = next_round(first, None, NOW, "test-secret")
+        [used] = pin_added_tasks(first, second, NOW)
+        db.session.commit()
+        assert used.used_in_survey_id == second.id
+        rounds.append((first, second))
+
+    (first_a, second_a), (_, second_b) = rounds
+    [before] = [i for i in survey_instruments(first_a) if i.tasks]
+    [after_a] = [i for i in survey_instruments(second_a) if i.tasks]
+    [after_b] = [i for i in survey_instruments(second_b) if i.tasks]
+    assert (before.version, after_a.version, after_b.version) == ("1.0.0", "1.1.0", "1.2.0")  # a stored version never changes
+    assert after_a.task("proposed_1").text["staff"]["en"] == "A task proposed in delphi-a (staff, en)"
+    assert after_b.task("proposed_1").text["staff"]["en"] == "A task proposed in delphi-b (staff, en)"
+    assert "proposed_1" not in {t.id for t in before.tasks}  # round 1 keeps what it asked
+    assert "proposed_1" in {t.task for t in round_results(second_a).tasks}  # round 2 asks it (with the open tasks)
+    assert pending_task_additions(second_a) == []
