@@ -158,3 +158,11 @@ def test_a_proposal_is_shown_as_text_never_as_markup(client: FlaskClient, app: F
     page = client.get("/delphi/xss-delphi/proposals").text
     assert attack not in page
     assert "&lt;script&gt;alert(&#34;proposal&#34;)&lt;/script&gt;" in page
+
+
+def test_the_tasks_read_in_the_survey_languages(client: FlaskClient, role_delphi) -> None:
+    sign_in(client, "admin")
+    page = client.get(f"{BASE}?lang=he").text
+    assert '<span class="task-title" lang="he" dir="auto">' in page
+    assert "ליווי אישי" in page  # the domain's Hebrew title
+    assert f'href="{BASE}?lang=ar"' in page
