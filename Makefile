@@ -56,6 +56,7 @@ bench: $(STAMP)
 	  ../$(BIN)/python bench_job_definition.py || status=1; \
 	  ../$(BIN)/python bench_validation.py || status=1; \
 	  ../$(BIN)/python bench_delphi.py || status=1; \
+	  ../$(BIN)/python bench_role_definition.py || status=1; \
 	  exit $$status
 
 lint: $(STAMP)

@@ -149,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     from .web.admin import bp as admin_bp
     from .web.auth import bp as auth_bp
     from .web.dashboard import bp as dashboard_bp
+    from .web.delphi import bp as delphi_bp
     from .web.exports import bp as exports_bp
     from .web.health import bp as health_bp
     from .web.imports import bp as imports_bp
@@ -162,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(delphi_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(training_bp)

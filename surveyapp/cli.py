@@ -250,12 +250,24 @@ def demo(responses: int) -> None:
     """Load instruments, create the demo survey with synthetic responses and an admin; print how to sign in."""
     from .services.demo import ensure_demo
 
-    result = ensure_demo(current_app.config["INSTRUMENTS_DIR"], Path(current_app.instance_path), responses, _now())
+    result = ensure_demo(
+        current_app.config["INSTRUMENTS_DIR"],
+        Path(current_app.instance_path),
+        responses,
+        _now(),
+        current_app.config["SECRET_KEY"],
+    )
     base = current_app.config["BASE_URL"].rstrip("/")
     click.echo(f"Admin e-mail: {result.admin_email}")
     click.echo(f"Password: {result.admin_password}")
     click.echo(f"Sign in: {base}/login")
     click.echo(f"Respondent link: {base}/r/{result.respondent_token}")
+    if result.delphi is not None:
+        slug, number = result.delphi.slug, result.delphi.round
+        click.echo(f"Delphi '{slug}', round {number}: role definition at {base}/delphi/{slug}")
+        carried = " (answered round 1, so it shows its earlier answers)" if result.delphi.carried else ""
+        for audience, token in result.delphi.links.items():
+            click.echo(f"Delphi round {number} respondent link ({audience}){carried}: {base}/r/{token}")
 
 
 @click.command("stats")
@@ -472,6 +484,42 @@ def delphi_next_round(slug: str) -> None:
         f"{len(feedback.get('tasks', {}))} tasks asked, {len(feedback.get('dropped', []))} settled and dropped, "
         f"{len(feedback.get('confirm', []))} settled and shown for confirmation; the same links open it"
     )
+
+
+@delphi.command("definition")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["docx", "md", "csv"]), required=True)
+@click.option("--lang", default=None, help="en, he or ar (default: the survey's first language).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@with_appcontext
+def delphi_definition(slug: str, fmt: str, lang: str | None, out: Path) -> None:
+    """Write the draft job definition of Delphi SLUG (its consensus across rounds) as Word, Markdown or CSV."""
+    from .reporting.job_definition import WRITERS
+    from .services.audit import log
+    from .services.delphi_definition import definition_languages, draft_job_definition
+    from .services.surveys import SurveyError, get_survey
+
+    try:
+        survey = get_survey(slug)
+        if lang is not None and lang not in definition_languages(survey):
+            raise click.BadParameter(
+                f"'{lang}': the survey's languages are {', '.join(definition_languages(survey))}", param_hint="--lang"
+            )
+        draft = draft_job_definition(survey, None, lang)
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    out.write_bytes(WRITERS[fmt].write(draft.definition))
+    detail = {"format": fmt, "language": draft.definition.language, "training_survey": draft.training_survey, "via": "cli"}
+    log("download.job_definition", None, slug, detail, _now())
+    tasks = draft.definition
+    click.echo(
+        f"Wrote {out} ({draft.definition.language}): {sum(len(d.tasks) for d in tasks.domains)} tasks in the role, "
+        f"{len(tasks.boundaries)} boundaries, {len(tasks.contested)} contested, "
+        f"{len(tasks.development_plan)} development-plan entries"
+        + (f" from '{draft.training_survey}'." if draft.training_survey else ".")
+    )
+    if draft.training_note:
+        click.echo(draft.training_note, err=True)
 
 
 #: Flask-Migrate's `db` commands (upgrade, downgrade, current, ...) and Peerscope's backup and restore, in one group

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from surveyapp.db import Response, User, db
+from surveyapp.db import Response, Survey, User, db
 from tests.conftest import MINI_SPEC
 
 
@@ -60,5 +60,14 @@ def test_demo_is_idempotent(app: Flask, runner: FlaskCliRunner, tmp_path: Path) 
     assert lines["Admin e-mail"] == again["Admin e-mail"]
     assert lines["Password"] == again["Password"]
     assert lines["Respondent link"] != again["Respondent link"]
-    assert db.session.scalar(select(func.count()).select_from(Response)) == 60
+    demo = db.session.scalar(select(Survey.id).where(Survey.slug == "demo"))
+    assert db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == demo)) == 60
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
+    # the demo Delphi: two rounds, created once; round-2 links per audience, carrying round 1's answers the first time
+    carried = "Delphi round 2 respondent link (staff) (answered round 1, so it shows its earlier answers)"
+    assert carried in lines
+    assert "Delphi round 2 respondent link (staff)" in again
+    assert lines[carried] != again["Delphi round 2 respondent link (staff)"]
+    rounds = db.session.scalars(select(Survey.slug).where(Survey.slug.like("role-definition-2026%")).order_by(Survey.id))
+    assert list(rounds) == ["role-definition-2026", "role-definition-2026-r2"]
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 60 + 170 + 152

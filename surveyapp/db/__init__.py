@@ -3,6 +3,7 @@
 from .base import Base, db
 from .cache import DashboardCache
 from .instruments import InstrumentVersion
+from .proposals import TaskAddition
 from .responses import Answer, ItemKey, Response, insert_answers, insert_responses, item_key_ids
 from .surveys import Audience, CarriedAnswer, Invitation, RoundChange, SpentLink, Survey, SurveyInstrument
 from .throttle import SignInThrottle
@@ -25,6 +26,7 @@ __all__ = [
     "Survey",
     "SurveyGrant",
     "SurveyInstrument",
+    "TaskAddition",
     "User",
     "db",
     "insert_answers",

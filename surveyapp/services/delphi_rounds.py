@@ -37,6 +37,7 @@ from .anonymity import day_of
 from .audit import record
 from .delphi import RoundResults, round_results
 from .delphi_carry import CarriedTask, open_answers, seal_answers
+from .delphi_proposals import pin_added_tasks
 from .survey_data import load_survey_data
 from .surveys import SurveyError, survey_instruments
 
@@ -141,6 +142,7 @@ def next_round(survey: Survey, actor: User | None, now: dt.datetime, secret: str
     feedback = _feedback(results, number, survey.slug, remaining, dropped, [] if drop else sorted(settled), settled)
     following_round = _new_round(survey, number + 1, feedback, now)
     _copy_links(survey, following_round, now)
+    added = pin_added_tasks(survey, following_round, now)  # tasks an admin accepted from proposals: a new version
     _counters(following_round, remaining)
     # round n closes; answers begun in it can no longer be finished, and forget their link, which round n+1 uses now
     survey.status = "closed"
@@ -155,7 +157,13 @@ def next_round(survey: Survey, actor: User | None, now: dt.datetime, secret: str
         "delphi.next_round",
         actor,
         following_round.slug,
-        {"from": survey.slug, "round": number + 1, "dropped": len(dropped), "confirm": len(feedback["confirm"])},
+        {
+            "from": survey.slug,
+            "round": number + 1,
+            "dropped": len(dropped),
+            "confirm": len(feedback["confirm"]),
+            "added": len(added),
+        },
         now,
     )
     db.session.commit()

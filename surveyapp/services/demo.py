@@ -27,6 +27,7 @@ from ..instruments.answers import StoredValue
 from ..instruments.flow import item_key
 from .accounts import create_user
 from .anonymity import completion_minutes, day_of
+from .demo_delphi import DelphiLinks, ensure_demo_delphi
 from .instrument_registry import register_instruments
 from .invitations import issue_invitations
 from .survey_data import answer_vector, survey_columns
@@ -70,9 +71,11 @@ class DemoResult:
     admin_password: str
     respondent_token: str
     created_responses: int
+    #: the demo Delphi (services.demo_delphi): its slug, round, and a respondent link per audience
+    delphi: DelphiLinks | None = None
 
 
-def ensure_demo(instruments_dir: str | Path, instance: Path, n_responses: int, now: dt.datetime) -> DemoResult:
+def ensure_demo(instruments_dir: str | Path, instance: Path, n_responses: int, now: dt.datetime, secret: str = "") -> DemoResult:
     instruments = load_directory(instruments_dir)
     register_instruments(sorted(instruments.values(), key=lambda i: i.id), now)
     survey = db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
@@ -86,9 +89,10 @@ def ensure_demo(instruments_dir: str | Path, instance: Path, n_responses: int, n
     created = 0
     if not existing:
         created = add_synthetic_responses(survey, n_responses, now)
+    delphi = ensure_demo_delphi(instruments_dir, now, secret)
     password = _ensure_admin(instance, now)
     [token] = issue_invitations(DEMO_SLUG, "peer", 1, now, None)
-    return DemoResult(ADMIN_EMAIL, password, token, created)
+    return DemoResult(ADMIN_EMAIL, password, token, created, delphi)
 
 
 def _ensure_admin(instance: Path, now: dt.datetime) -> str:

@@ -26,6 +26,16 @@ from surveyapp.db import db
 from tests.conftest import FIXTURES, MINI_SPEC, ROOT, _postgres_database
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+DELPHI_SLUG = "role-delphi"
+DELPHI_SPEC = """
+slug: role-delphi
+title: {en: Defining the peer role, he: הגדרת תפקיד העמית}
+instruments: [tasks-mini]
+audiences: [peer, staff, service_user]
+languages: [en, he]
+consent: {en: Please agree., he: נא להסכים.}
+delphi: {max_rounds: 3, propose_tasks: true}
+"""
 PASSWORD = "correct horse battery staple"
 SLUG = "mini-survey"
 # staff actors: (role, granted the seeded survey?)
@@ -46,6 +56,7 @@ CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 class World:
     app: Flask
     slug: str = SLUG
+    delphi_slug: str = DELPHI_SLUG  # a role-task Delphi in round 1, for the Delphi pages and the next-round button
     tokens: dict[str, str] = field(default_factory=dict)  # started, fresh, done (submitted), open (an open link)
     emails: dict[str, str] = field(default_factory=dict)
     target_user_id: int = 0  # an account the admin routes act on, never one of the actors
@@ -120,6 +131,12 @@ def _seed(app: Flask, answers: int = 60) -> World:
             if granted:
                 grant(world.emails[actor], SLUG, NOW, None)
         world.target_user_id = create_user("target@example.org", PASSWORD, "manager", NOW, None).id
+        delphi = create_survey(DELPHI_SPEC, "delphi.yaml", FIXTURES, NOW, None)
+        set_status(delphi.slug, "open", NOW, None)
+        add_synthetic_responses(delphi, 30, NOW)
+        for actor, (_role, granted) in STAFF.items():
+            if granted:
+                grant(world.emails[actor], DELPHI_SLUG, NOW, None)
     respondent = world.client("respondent")
     for token, pages in ((started, ()), (done, (1, 2))):
         assert respondent.post(f"/r/{token}/consent", data={"consent": "yes"}).status_code == 302

@@ -37,6 +37,8 @@ def url(world: World, endpoint: str, token: str = NEVER_ISSUED, **overrides: obj
         "filename": "peerscope.css",
         **overrides,
     }
+    if endpoint.startswith("delphi.") or endpoint == "admin.next_round":  # pages of a Delphi: the seeded Delphi
+        values = {**values, "slug": world.delphi_slug, "fmt": "md", **overrides}
     rule = next(r for r in world.app.url_map.iter_rules() if r.endpoint == endpoint)
     unknown = sorted(rule.arguments - set(values))
     assert not unknown, f"{endpoint}: give tests/security/routes.py url() a value for the URL parameter(s) {unknown}"

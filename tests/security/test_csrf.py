@@ -51,6 +51,19 @@ ATTACKS: dict[str, Attack] = {
     "auth.logout": Attack("admin", lambda w: {}, ADMIN_PAGE),
     "admin.active": Attack("admin", lambda w: {"active": "0"}, ADMIN_PAGE),
     "admin.reset_password": Attack("admin", lambda w: {}, ADMIN_PAGE),
+    "admin.next_round": Attack("admin", lambda w: {}, ADMIN_PAGE),
+    "delphi.accept": Attack(
+        "admin",
+        lambda w: {
+            "domain": "team",
+            **{
+                f"text-{a}-{lang}": f"A proposed task ({a}, {lang})"
+                for a in ("peer", "staff", "service_user")
+                for lang in ("en", "he")
+            },
+        },
+        "delphi.proposals",
+    ),
     "auth.password": Attack(
         "manager_granted",
         lambda w: {"current": PASSWORD, "new": "a quiet harbour at dawn 7", "repeated": "a quiet harbour at dawn 7"},
@@ -152,6 +165,10 @@ GET_WRITES = {
     "dashboard.table_csv": {"response"},
     "training.page": {"response"},
     "training.download": {"response"},
+    "delphi.view": {"response"},
+    "delphi.table": {"response"},
+    "delphi.definition": {"response"},
+    "delphi.printable": {"response"},
 }
 GET_ROUTES = sorted({endpoint for endpoint, method, _rule in ROUTES if method == "GET" and endpoint in EXPECTED})
 
