@@ -54,3 +54,24 @@ def test_charts_draw_as_they_come_into_view(manager_page: Page) -> None:
     items.locator("summary").click()
     expect(items.locator("[data-figure] .main-svg").first).to_be_visible()
     assert problems == []
+
+
+@pytest.mark.browser
+def test_the_gap_heatmap_stays_sharp_under_the_strict_style_policy(chromium: Browser, live_server: str, demo_survey) -> None:
+    """Plotly asks for crisp heatmap cells through a style attribute, which style-src 'self' blocks; our stylesheet
+    gives the same rule, so the cells are not blurred into each other (as they were before that rule)."""
+    create_user("admin@example.org", "correct horse battery", "admin", NOW, None)
+    context = chromium.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("E-mail").fill("admin@example.org")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/dashboard/{demo_survey.slug}")
+    heatmap = page.locator("[data-figure] .heatmaplayer image").first
+    heatmap.scroll_into_view_if_needed()
+    expect(heatmap).to_be_visible()
+    assert heatmap.evaluate("image => getComputedStyle(image).imageRendering") == "pixelated"
+    screenshot(page, "dashboard-gap-heatmap")
+    context.close()
