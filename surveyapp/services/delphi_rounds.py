@@ -126,7 +126,7 @@ def next_round(survey: Survey, actor: User | None, now: dt.datetime, secret: str
             f"round {number} ('{survey.slug}') {state} no submitted responses: "
             "round 2 would have no results to show; wait for responses first"
         )
-    results = round_results(survey)
+    results = round_results(survey, closing=True)
     already = dropped_tasks(survey)
     settled = {t.instrument + "." + t.task: t.verdict for t in results.tasks if t.verdict in ("included", "excluded")}
     settled = {k: v for k, v in settled.items() if k not in already}

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 
 from ..db import Response, Survey, db
 
-__all__ = ["Publication", "publish_ready"]
+__all__ = ["Publication", "publish_all", "publish_ready"]
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,13 @@ def publish_ready(surveys: Sequence[Survey]) -> list[Publication]:
             published, waiting = published + done.rowcount, 0
         states.append(Publication(int(published), int(waiting), survey.min_cell_size))
     return states
+
+
+def publish_all(survey: Survey) -> None:
+    """Publish every submitted response of ``survey`` whatever the step: for a Delphi round being closed, whose last
+    responses must count in the next round's feedback. The caller commits."""
+    db.session.execute(
+        update(Response)
+        .where(Response.survey_id == survey.id, Response.status == "submitted", Response.published.is_(False))
+        .values(published=True)
+    )
