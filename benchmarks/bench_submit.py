@@ -93,7 +93,7 @@ def prepare_peerscope(folder: Path) -> tuple[dict[str, str], list[str]]:
         set_status("submit-bench", "open", now, None)
         tokens = issue_invitations("submit-bench", "peer", CLIENTS, now, None)
         for token in tokens:
-            start_response(token, resolve_link(token, now, env["SURVEYAPP_SECRET_KEY"]), "en", now)
+            start_response(token, resolve_link(token, now, env["SURVEYAPP_SECRET_KEY"]), "en", now, env["SURVEYAPP_SECRET_KEY"])
         db.engine.dispose()
     return env, tokens
 

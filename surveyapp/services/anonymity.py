@@ -3,7 +3,10 @@ response to its invitation better than chance (docs/security.md).
 
 * times: the day only (:func:`day_of`), and the completion time in whole minutes;
 * response keys: random (:func:`random_response_pk`), never in start or submission order;
-* the used link: a keyed hash of its token in ``spent_link`` (:func:`spent_digest`), the invitation untouched.
+* the used link: a keyed hash of its token in ``spent_link`` (:func:`spent_digest`), the invitation untouched;
+* the response in progress: found again by a keyed hash of its link's token (:func:`resume_digest`), never by the
+  plain hash the invitation keeps, so neither the live row nor its leftovers in the SQLite file and its write-ahead
+  log (freed index cells, old page images) pair the response's key with an invitation.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import hashlib
 import hmac
 import secrets
 
-__all__ = ["completion_minutes", "day_of", "random_response_pk", "spent_digest"]
+__all__ = ["completion_minutes", "day_of", "random_response_pk", "resume_digest", "spent_digest"]
 
 #: anonymous responses take keys in [-2**31 + 1, -1]: a 4-byte integer on PostgreSQL, random, and apart from the
 #: positive keys the table's sequence (and SQLite's largest-plus-one, used by the importer) hands out
@@ -44,8 +47,15 @@ def spent_digest(token: str, secret: str | bytes, round_id: int | None = None) -
     name the round (``round_id``: the round's survey id): a link used in round 1
     is not "already sent" in round 2. Round 1 keeps the mark it always had.
     """
+    purpose = b"spent-link:" if round_id is None else f"spent-link:round-{round_id}:".encode()
+    return _keyed(purpose, token, secret)
+
+
+def resume_digest(token: str, secret: str | bytes) -> str:
+    """The keyed hash that finds a response in progress from its link (``response.resume_hash``)."""
+    return _keyed(b"resume-link:", token, secret)
+
+
+def _keyed(purpose: bytes, token: str, secret: str | bytes) -> str:
     key = secret.encode("utf-8") if isinstance(secret, str) else secret
-    message = b"spent-link:" + token.encode("utf-8")
-    if round_id is not None:
-        message = f"spent-link:round-{round_id}:".encode() + token.encode("utf-8")
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.new(key, purpose + token.encode("utf-8"), hashlib.sha256).hexdigest()

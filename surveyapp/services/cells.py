@@ -32,6 +32,7 @@ __all__ = [
     "NO_ANSWER",
     "CellKey",
     "audience_sets",
+    "family_masks",
     "published_audiences",
     "question_groupings",
     "shows",
@@ -120,6 +121,26 @@ def survey_disclosure(survey: Survey, data: SurveyData, rows: npt.NDArray[np.boo
         candidates=candidates,
         partitions=partitions,
     )
+
+
+def family_masks(survey: Survey, data: SurveyData) -> list[npt.NDArray[np.bool_]]:
+    """Which rows of ``data`` fall in each cell of the survey's family (every audience set, alone and by each
+    answer of each single-choice question, "no answer" included): what a batch of publication must not change by
+    fewer than the minimum cell size (services.publication)."""
+    questions = question_groupings(survey)
+    masks = []
+    for s in audience_sets(survey):
+        in_set = data.of_audiences(s)
+        masks.append(in_set)
+        for key, (_, item) in questions:
+            column = data.column(key)
+            answered = np.zeros(len(column), dtype=bool)
+            for option in item.scale.options:
+                chosen = column == option.code
+                answered |= chosen
+                masks.append(in_set & chosen)
+            masks.append(in_set & ~answered)
+    return masks
 
 
 def _combinations(columns: list[npt.NDArray[np.int64]], radix: list[int]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

@@ -4,10 +4,13 @@ If a dashboard changed with every submission, comparing it just before and
 just after one person submitted would show that person's answers. So a
 submitted response counts in managers' figures (every dashboard view, table
 download and `surveyapp stats`) only once it is *published*, and responses
-are published all at once, when at least the survey's ``min_cell_size`` of
-them are waiting. The flag is one boolean per response, set for the whole
-batch in one UPDATE: it adds no order of its own (nothing that follows the
-order of invitations or submissions inside a batch).
+are published together, when at least the survey's ``min_cell_size`` of
+them are waiting, and only so many that no cell a manager can request (an
+audience, or one answer of a compare-by question within a set of audiences)
+gains fewer than ``min_cell_size`` (:func:`_batch`). The flag is one boolean
+per response, set for the whole batch at once: it adds no order of its own
+(nothing that follows the order of invitations or submissions inside a
+batch).
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import func, select, update
 
 from ..db import Response, Survey, db
+from .survey_data import load_survey_data
 
 __all__ = ["Publication", "publish_all", "publish_ready"]
 
@@ -37,6 +42,12 @@ class Publication:
                 "can be worked out by comparing the figures before and after they sent them."
             )
         more = self.step - self.waiting
+        if more <= 0:
+            return (
+                f"{counted} {self.waiting} newer {_responses(self.waiting)} will be added once more people like them "
+                f"have answered: a group is only added {self.step} or more at a time, so that no one's answers can "
+                "be worked out by comparing the figures before and after they sent them."
+            )
         return (
             f"{counted} {self.waiting} newer {_responses(self.waiting)} will be added together with the next "
             f"{more} ({self.step} at a time, so that no one's answers can be worked out by comparing the figures "
@@ -62,12 +73,14 @@ def publish_ready(surveys: Sequence[Survey]) -> list[Publication]:
             ).where(Response.survey_id == survey.id, Response.status == "submitted")
         ).one()
         if waiting and waiting >= survey.min_cell_size:
-            done = db.session.execute(
-                update(Response)
-                .where(Response.survey_id == survey.id, Response.status == "submitted", Response.published.is_(False))
-                .values(published=True)
-            )
-            published, waiting = published + done.rowcount, 0
+            batch = _batch(survey, first=not published)
+            for start in range(0, len(batch), 500):  # databases cap the parameters of one statement
+                db.session.execute(
+                    update(Response)
+                    .where(Response.pk.in_(batch[start : start + 500]), Response.published.is_(False))
+                    .values(published=True)
+                )
+            published, waiting = published + len(batch), waiting - len(batch)
         states.append(Publication(int(published), int(waiting), survey.min_cell_size))
     return states
 
@@ -80,3 +93,33 @@ def publish_all(survey: Survey) -> None:
         .where(Response.survey_id == survey.id, Response.status == "submitted", Response.published.is_(False))
         .values(published=True)
     )
+
+
+def _batch(survey: Survey, first: bool) -> list[int]:
+    """The waiting responses that can be published together: every cell of the survey's family (services.cells)
+    gains none of them or at least ``min_cell_size``.
+
+    Publishing all that wait at once was not enough: five waiting, four of them staff and one a peer, moved the
+    peer specialists' figures by one person, whose every score was the difference. Responses in a cell that would
+    gain too few wait for more like them; taking them out can leave another cell short, so this repeats until no
+    cell changes by fewer than the minimum (the whole survey's total is a cell: fewer than the minimum left, none).
+    The ``first`` batch is all that wait: there are no figures before it to compare with, and every small cell of
+    it is suppressed like any other.
+    """
+    from .cells import family_masks, question_groupings
+
+    waiting = (Response.survey_id == survey.id, Response.status == "submitted", Response.published.is_(False))
+    pks = np.array(db.session.scalars(select(Response.pk).where(*waiting).order_by(Response.pk)).all(), dtype=np.int64)
+    if first:
+        return [int(pk) for pk in pks]
+    data = load_survey_data([survey], [key for key, _ in question_groupings(survey)], waiting_only=True)
+    keep = np.ones(len(pks), dtype=bool)
+    masks = family_masks(survey, data)
+    changed = True
+    while changed:
+        changed = False
+        for mask in masks:
+            if 0 < np.count_nonzero(mask & keep) < survey.min_cell_size:
+                keep &= ~mask
+                changed = True
+    return [int(pk) for pk in pks[keep]]

@@ -1,7 +1,9 @@
 """The respondent's use-cases: follow a link, consent, save pages, submit.
 
-A respondent link carries a token. Its hash finds, in this order, an
-in-progress response (``resume_hash``), an invitation, or an audience's open
+A respondent link carries a token. Its keyed hash finds an in-progress
+response (``resume_hash``: services.anonymity.resume_digest, keyed with the
+application's secret so that it never equals the invitation's plain
+``token_hash``); its hash then finds an invitation or an audience's open
 link. On submission the response forgets its token (``resume_hash`` is
 cleared). In identified surveys the invitation's ``used_at`` records the
 submission; in anonymous surveys the invitation is not touched: a keyed hash
@@ -28,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db import Answer, Audience, Invitation, ItemKey, Response, SpentLink, Survey, db, item_key_ids
 from ..instruments.answers import StoredValue
 from ..instruments.flow import SurveyPage, item_key, visible_items
-from .anonymity import completion_minutes, day_of, random_response_pk, spent_digest
+from .anonymity import completion_minutes, day_of, random_response_pk, resume_digest, spent_digest
 from .survey_data import answer_vector, survey_columns
 from .surveys import is_open, pages_for, survey_instruments
 from .tokens import hash_token, new_token
@@ -69,7 +71,8 @@ class ResponseSubmittedError(PageOutOfOrderError):
 def resolve_link(token: str, now: dt.datetime, secret: str | bytes) -> LinkState:
     """What the link ``token`` leads to. ``secret``: the application's secret key (see :func:`submit_response`)."""
     digest = hash_token(token)
-    response = db.session.scalar(select(Response).where(Response.resume_hash == digest))
+    # the plain hash: responses started before resume hashes were keyed (they forget it when submitted)
+    response = db.session.scalar(select(Response).where(Response.resume_hash.in_((resume_digest(token, secret), digest))))
     if response is not None:
         survey = db.session.get_one(Survey, response.survey_id)
         state: State = "in_progress" if is_open(survey, now) else "not_open"
@@ -116,8 +119,10 @@ def enter_open_link(link: LinkState, now: dt.datetime) -> str:
     return token
 
 
-def start_response(token: str, link: LinkState, language: str, now: dt.datetime) -> Response:
+def start_response(token: str, link: LinkState, language: str, now: dt.datetime, secret: str | bytes) -> Response:
     """Begin answering (after consent). Starting twice returns the same response.
+
+    ``secret``: the application's secret key, which keys ``resume_hash`` (see :func:`resolve_link`).
 
     In progress, a response keeps exact times (it is linked to its link until
     submitted anyway); an anonymous one gets a random key at once, so the
@@ -139,7 +144,7 @@ def start_response(token: str, link: LinkState, language: str, now: dt.datetime)
             source="web",
             started_at=now,
             updated_at=now,
-            resume_hash=hash_token(token),
+            resume_hash=resume_digest(token, secret),
             invitation_id=None if anonymous else link.invitation.id,
             current_page=1,
             furthest_page=1,
@@ -149,7 +154,7 @@ def start_response(token: str, link: LinkState, language: str, now: dt.datetime)
             db.session.commit()
         except IntegrityError:  # a double-clicked consent: the first click created it
             db.session.rollback()
-            existing = db.session.scalar(select(Response).where(Response.resume_hash == hash_token(token)))
+            existing = db.session.scalar(select(Response).where(Response.resume_hash == resume_digest(token, secret)))
             if existing is not None:
                 return existing
             if not anonymous:

@@ -107,17 +107,20 @@ def _completion_minutes() -> ColumnElement:
     )
 
 
-def load_survey_data(surveys: Sequence[Survey], keys: Sequence[str], published_only: bool = False) -> SurveyData:
+def load_survey_data(
+    surveys: Sequence[Survey], keys: Sequence[str], published_only: bool = False, waiting_only: bool = False
+) -> SurveyData:
     """Submitted responses of ``surveys`` (one survey, or every wave of a series) with the ``keys`` columns.
 
-    ``published_only``: only responses already published to managers (services.publication).
+    ``published_only``: only responses already published to managers (services.publication);
+    ``waiting_only``: only those not yet published. Rows come in key order.
     """
     survey_ids = [s.id for s in surveys]
     wave_of = {s.id: (s.wave or index + 1) for index, s in enumerate(surveys)}
     columns = {key: index for index, key in enumerate(dict.fromkeys(keys))}
     submitted = and_(Response.survey_id.in_(survey_ids), Response.status == "submitted")
-    if published_only:
-        submitted = and_(submitted, Response.published.is_(True))
+    if published_only or waiting_only:
+        submitted = and_(submitted, Response.published.is_(published_only))
     query = (
         select(Audience.key, Response.survey_id, _completion_minutes(), Response.vector)
         .join(Audience, Audience.id == Response.audience_id)

@@ -20,7 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import struct
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -194,6 +196,40 @@ def test_nothing_else_names_a_response_or_a_link(app: Flask, client: FlaskClient
     assert (
         rows("SELECT resume_hash, invitation_id FROM response WHERE resume_hash IS NOT NULL OR invitation_id IS NOT NULL") == []
     )
+
+
+def test_no_trace_of_a_link_hash_pairs_with_a_response_key(
+    app: Flask, client: FlaskClient, clock: Clock, make_survey, database_url: str
+) -> None:
+    """A reader of the database, and on SQLite of the files themselves, finds no invitation's hash beside a response.
+
+    Found on a running instance (make run, 19 respondents through gunicorn): the response's resume hash was the
+    invitation's plain ``token_hash``. Cleared at submission, it stayed in the files: the unique index on
+    ``resume_hash`` stores the hash followed by the response's key (a 4-byte big-endian integer), and the
+    write-ahead log keeps the page images from before the submission, so reading ``peerscope.db-wal`` paired
+    15 of 19 submitted anonymous responses with their invitations; a response still in progress paired by a
+    plain SQL join. The resume hash is now keyed with the application's secret (never in the database).
+    """
+    make_survey()
+    tokens = issue_invitations("mini-survey", "peer", 12, ISSUED, None)
+    answer_in_order(client, clock, tokens, [7, 2, 9, 0, 11, 4, 5, 1])  # eight submit
+    for token in (tokens[3], tokens[6], tokens[8], tokens[10]):  # four are half-way
+        assert client.post(f"/r/{token}/consent", data={"consent": "yes"}).status_code == 302
+        assert client.post(f"/r/{token}/p/1", data=PAGE1).status_code == 302
+    joined = rows("SELECT r.pk FROM response AS r JOIN invitation AS i ON i.token_hash = r.resume_hash")
+    assert joined == []  # in progress: no join by SQL
+    if not database_url.startswith("sqlite"):
+        return
+    keys = {pk for (pk,) in rows("SELECT pk FROM response")}
+    path = database_url.removeprefix("sqlite:///")
+    files = b"".join(Path(f).read_bytes() for f in (path, path + "-wal") if Path(f).exists())
+    linked = set()
+    for token in tokens:
+        for found in re.finditer(re.escape(hash_token(token).encode()), files):
+            (key,) = struct.unpack(">i", files[found.end() : found.end() + 4])
+            if key in keys:
+                linked.add((token, key))
+    assert linked == set()  # 15 of 19 submitted responses paired this way before
 
 
 def test_used_anonymous_link_still_says_already_sent(client: FlaskClient, clock: Clock, make_survey) -> None:

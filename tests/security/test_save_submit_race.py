@@ -17,16 +17,16 @@ import datetime as dt
 import threading
 
 import numpy as np
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from surveyapp.db import Response, db
+from surveyapp.services.anonymity import resume_digest
 from surveyapp.services.invitations import issue_invitations
 from surveyapp.services.responding import answers_of
 from surveyapp.services.survey_data import VECTOR_DTYPE, answer_vector, survey_columns
 from surveyapp.services.surveys import get_survey
-from surveyapp.services.tokens import hash_token
 
 N = 30
 PAGE1 = {"mini.clear": "4", "mini.unclear": "2", "mini.valued": "5", "action": "next"}
@@ -39,7 +39,9 @@ def reach_review(client: FlaskClient, token: str) -> int:
     assert client.post(f"/r/{token}/consent", data={"consent": "yes"}).status_code == 302
     assert client.post(f"/r/{token}/p/1", data=PAGE1).status_code == 302
     assert client.post(f"/r/{token}/p/2", data=PAGE2).headers["Location"].endswith("/review")
-    return db.session.scalar(select(Response.pk).where(Response.resume_hash == hash_token(token)))
+    return db.session.scalar(
+        select(Response.pk).where(Response.resume_hash == resume_digest(token, current_app.config["SECRET_KEY"]))
+    )
 
 
 def race(app: Flask, token: str) -> tuple[int, str, int]:

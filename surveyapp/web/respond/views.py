@@ -181,7 +181,7 @@ def consent(token: str) -> HttpResponse:
     if request.method == "POST":
         if request.form.get("consent") != "yes":
             return _render("respond/consent.html", link, 400, error=gettext("To take part, please tick the box to agree."))
-        responding.start_response(token, link, _language(link), now())
+        responding.start_response(token, link, _language(link), now(), _secret())
         return redirect(url_for(".page", token=token, number=1))
     return _render("respond/consent.html", link)
 
