@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..db import DashboardCache, Survey, db
-from .validation_words import NOT_YET_CHECKED
+from .validation_words import NOT_YET_CHECKED, TOO_FEW_TO_CHECK
 
 __all__ = ["VERDICTS_GROUPING", "attach_verdicts"]
 
@@ -58,9 +58,47 @@ def attach_verdicts(survey: Survey, result: dict[str, Any], version: str) -> Non
         else:
             apart = flagged.get((gap["instrument_id"], gap["id"]), set()) & {gap["self_group"], gap["other_group"]}
             gap["measured_alike"] = "no" if apart else ""
+    result["invariance"]["summary"] = _summary(result["gaps"])
     for block in result["instruments"]:
         for subscale in block["subscales"]:
             verdict = verdicts.get(f"{block['id']}.{subscale['id']}")
             if len(subscale["groups"]) > 1:
                 subscale["invariance_note"] = verdict["plain"] if verdict else NOT_YET_CHECKED
                 subscale["measured_alike"] = verdict["measured_alike"] if verdict else "not yet checked"
+
+
+#: verdicts whose note is the same for every subscale, listed once with the subscales' names
+_GROUPED = {
+    "yes": "Measured alike: the audiences read these subscales' questions the same way, so their gaps are shown as they are",
+    "too few to tell": TOO_FEW_TO_CHECK.removesuffix("."),
+    "not yet checked": NOT_YET_CHECKED.removesuffix("."),
+    "cannot be checked": "Whether the audiences read these questions alike cannot be checked",
+}
+
+
+def _summary(gaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notes under the gap table: the subscales that differ first, one by one, then the others by verdict."""
+    seen: dict[str, dict[str, Any]] = {}
+    for gap in gaps:
+        if gap["level"] == "subscale":
+            seen.setdefault(f"{gap['instrument_id']}.{gap['id']}", gap)
+    own = [
+        {
+            "own": True,
+            "measured_alike": g["measured_alike"],
+            "text": g["invariance_note"],
+            "subscales": [f"{g['label']} ({g['instrument']})"],
+        }
+        for g in seen.values()
+        if g["measured_alike"] not in _GROUPED
+    ]
+    grouped = [
+        {
+            "own": False,
+            "measured_alike": kind,
+            "text": text,
+            "subscales": [g["label"] for g in seen.values() if g["measured_alike"] == kind],
+        }
+        for kind, text in _GROUPED.items()
+    ]
+    return own + [g for g in grouped if g["subscales"]]
