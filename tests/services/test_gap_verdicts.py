@@ -31,7 +31,7 @@ def test_not_yet_checked_then_the_reports_verdict_then_checked_on_earlier_respon
 
     verdict = subscale_verdicts(survey_validation(survey))["mini.clarity"]  # a researcher opens the report
     after = survey_dashboard(survey, viewer=None, audit=None)
-    assert after["invariance"] == {"state": "current", "note": None, "scope": after["invariance"]["scope"]}
+    assert (after["invariance"]["state"], after["invariance"]["note"]) == ("current", None)
     assert _clarity(after)["invariance_note"] == verdict["plain"]
     assert _clarity(after)["measured_alike"] == verdict["measured_alike"] != ""
     assert "invariance" not in _clarity(after)["invariance_note"]  # managers read no statistics words
@@ -68,6 +68,14 @@ def test_the_demo_shows_the_planted_item_beside_its_gaps(app, tmp_path) -> None:
     mutuality = next(g for g in subscale_gaps if g["id"] == "connection_mutuality")
     assert mutuality["invariance_note"].startswith("Not measured alike on every question: staff answer 'I learn from")
     assert next(g for g in subscale_gaps if g["id"] == "role_clarity")["invariance_note"].startswith("Measured alike: ")
+    first, *rest = result["invariance"]["summary"]  # what is not measured alike comes first, by name
+    assert (first["own"], first["measured_alike"], first["subscales"]) == (
+        True,
+        "partly",
+        ["Connection and mutuality (PEER-PRACTICE 360)"],
+    )
+    assert [(line["own"], line["measured_alike"]) for line in rest] == [(False, "yes")]
+    assert "Role clarity" in rest[0]["subscales"]
     item_flags = {(g["id"], g["other"]) for g in result["gaps"] if g["level"] == "item" and g["measured_alike"]}
     assert item_flags == {(item_id, "staff")}  # peers against service users answer it alike
 
