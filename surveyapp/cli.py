@@ -244,9 +244,14 @@ def users_reset(email: str) -> None:
 
 
 @click.command("demo")
-@click.option("--responses", default=300, show_default=True, help="Synthetic submitted responses to create.")
+@click.option(
+    "--responses",
+    type=int,
+    default=None,
+    help="Synthetic submitted responses to create (default 800: enough for the validation report).",
+)
 @with_appcontext
-def demo(responses: int) -> None:
+def demo(responses: int | None) -> None:
     """Load instruments, create the demo survey with synthetic responses and an admin; print how to sign in."""
     from .services.demo import ensure_demo
 

@@ -142,7 +142,10 @@ def invite(app: Flask):
 
 @pytest.fixture
 def demo_survey(app: Flask):
-    """The demo survey (every shipped instrument) with 300 synthetic responses: 60 peers, 150 staff, 90 service users."""
+    """The demo survey (every shipped instrument) with 300 synthetic responses: 60 peers, 150 staff, 90 service users.
+
+    Fewer than `surveyapp demo` creates (800, services.demo.DEFAULT_RESPONSES), to keep these tests quick.
+    """
     import datetime as dt
 
     from surveyapp.services.demo import DEMO_SPEC, add_synthetic_responses

@@ -337,6 +337,7 @@ def gaps(result: Result, level: str = "subscale", **_: Any) -> Table:
             _r(g["hedges_g"]),
             _r(g["cliffs_delta"]),
             g["reading"].replace("_", " "),  # "others higher", as the page explains it
+            g.get("measured_alike", ""),  # services.gap_verdicts: do the audiences read these questions alike?
         )
         for g in result["gaps"]
         if g["level"] == level
@@ -360,8 +361,10 @@ def gaps(result: Result, level: str = "subscale", **_: Any) -> Table:
             "hedges_g",
             "cliffs_delta",
             "reading",
+            "measured_alike",
         ),
         rows,
+        (result.get("invariance") or {}).get("note"),
     )
 
 

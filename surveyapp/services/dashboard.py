@@ -44,6 +44,7 @@ from .access import can_see
 from .audit import record
 from .cells import NO_ANSWER, CellKey, question_groupings, shows, survey_disclosure, total_key
 from .comments import survey_comments
+from .gap_verdicts import attach_verdicts
 from .publication import publish_ready
 from .survey_data import SurveyData, load_survey_data, numeric_item_keys
 from .surveys import SurveyError, survey_instruments
@@ -131,6 +132,8 @@ def survey_dashboard(
         result = _compute(survey, surveys, by, valid[by], among)
         if use_cache:
             _store(survey, grouping, version, result)
+    if by == "audience":
+        attach_verdicts(survey, result, version)
     if left_out:
         waves = ", ".join(f"wave {w.wave}" for w in left_out)
         result["notes"].append(f"Not shown: {waves} of this series — your account has no access to it.")

@@ -30,13 +30,17 @@ from .anonymity import completion_minutes, day_of
 from .demo_delphi import DelphiLinks, ensure_demo_delphi
 from .instrument_registry import register_instruments
 from .invitations import issue_invitations
+from .publication import publish_ready
 from .survey_data import answer_vector, survey_columns
 from .surveys import create_survey, survey_instruments
+from .validation import survey_validation
 
 DEMO_SPEC = PROJECT_ROOT / "docs" / "examples" / "demo-survey.yaml"
 DEMO_SLUG = "demo"
 ADMIN_EMAIL = "admin@peerscope.local"
 AUDIENCE_SHARE = {"peer": 0.2, "staff": 0.5, "service_user": 0.3}
+#: 160 peers, 400 staff, 240 service users: enough for the validation report's 100 complete responses per audience
+DEFAULT_RESPONSES = 800
 SEED = 2026
 
 # Shift of the latent level (in scale points) by instrument, subscale and audience: the story the demo tells.
@@ -59,7 +63,8 @@ SHIFTS: dict[tuple[str, str], dict[str, float]] = {
 #: One item answered differently by one audience at the same level of the construct (in scale points), so the
 #: validation report has a non-invariant item to find: staff see less mutual learning between peers and the people
 #: they support than the rest of the connection subscale would predict. Applied without drawing more random
-#: numbers, so every other answer stays as it was. The report needs 100 respondents per audience: `demo --responses 1000`.
+#: numbers, so every other answer stays as it was. The report needs 100 complete responses per audience, which the
+#: default demo (DEFAULT_RESPONSES) has for almost every subscale.
 ITEM_SHIFTS: dict[tuple[str, str], dict[str, float]] = {
     ("peer-practice-360", "conn_mutual_learning"): {"staff": -0.8},
 }
@@ -75,7 +80,9 @@ class DemoResult:
     delphi: DelphiLinks | None = None
 
 
-def ensure_demo(instruments_dir: str | Path, instance: Path, n_responses: int, now: dt.datetime, secret: str = "") -> DemoResult:
+def ensure_demo(
+    instruments_dir: str | Path, instance: Path, n_responses: int | None, now: dt.datetime, secret: str = ""
+) -> DemoResult:
     instruments = load_directory(instruments_dir)
     register_instruments(sorted(instruments.values(), key=lambda i: i.id), now)
     survey = db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
@@ -88,7 +95,12 @@ def ensure_demo(instruments_dir: str | Path, instance: Path, n_responses: int, n
     )
     created = 0
     if not existing:
-        created = add_synthetic_responses(survey, n_responses, now)
+        created = add_synthetic_responses(survey, DEFAULT_RESPONSES if n_responses is None else n_responses, now)
+        # publish them and run the validation report once, so the dashboard's gaps carry their verdicts at once
+        publish_ready([survey])
+        db.session.commit()
+        survey_validation(survey)
+        db.session.commit()
     delphi = ensure_demo_delphi(instruments_dir, now, secret)
     password = _ensure_admin(instance, now)
     [token] = issue_invitations(DEMO_SLUG, "peer", 1, now, None)

@@ -43,14 +43,15 @@ from ..db import DashboardCache, Survey, db
 from ..instruments import Instrument, Subscale
 from ..instruments.scoring import recoded_matrix
 from .dashboard import _clean, _Groups, _store, data_version, grouping_options
+from .gap_verdicts import VERDICTS_GROUPING
 from .survey_data import SurveyData, load_survey_data, numeric_item_keys
 from .surveys import SurveyError, survey_instruments
-from .validation_words import join_names, subscale_sentence
+from .validation_words import MEASURED_ALIKE, join_names, plain_verdict, subscale_sentence
 
 __all__ = ["subscale_verdicts", "survey_validation", "validation_rows"]
 
 #: changes whenever the result's shape changes, so results cached by older code are recomputed
-RESULT_FORMAT = 2
+RESULT_FORMAT = 3
 
 
 def survey_validation(
@@ -70,10 +71,12 @@ def survey_validation(
     if payload is not None:
         return json.loads(payload)
     data = load_survey_data([survey], numeric_item_keys(survey_instruments(survey)))
-    groups = _Groups(survey, data, by, among)
+    groups = _Groups(survey, data, by, {}, among)
     result = _report(survey, instruments, data, groups, by, options[by])
     if use_cache:
         _store(survey, grouping, version, result)
+        if by == "audience" and instrument_id is None:  # what the dashboard shows beside its gaps (services.gap_verdicts)
+            _store(survey, VERDICTS_GROUPING, version, subscale_verdicts(result))
     return result
 
 
@@ -249,6 +252,7 @@ def _subscale(
         "invariance": asdict(outcome),
         "non_invariant_items": [{"id": i, "text": texts[i]} for i in outcome.non_invariant_items],
         "sentence": subscale_sentence(subscale.label[language], outcome, texts),
+        "plain": plain_verdict(subscale.label[language], outcome, texts),
     }
 
 
@@ -344,19 +348,33 @@ _FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_low", 
 
 
 def subscale_verdicts(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """``instrument.subscale`` -> its invariance verdict, sentence and non-invariant items.
+    """``instrument.subscale`` -> its invariance verdict, sentences and non-invariant items.
 
     What the dashboard's gap and comparison views show beside each parallel subscale:
     means compared as they are where the verdict is "scalar", with care ("partial_scalar",
-    pointing to the named items) or item by item otherwise.
+    pointing to the named items) or item by item otherwise. ``plain`` is the sentence for
+    managers; ``groups`` the audiences checked together (one verdict across all of them).
     """
     return {
         f"{instrument['id']}.{subscale['id']}": {
             "verdict": subscale["invariance"]["verdict"],
+            "measured_alike": MEASURED_ALIKE.get(subscale["invariance"]["verdict"], ""),
             "sentence": subscale["sentence"],
+            "plain": subscale["plain"],
+            "groups": subscale["groups"],
+            "n": sum(subscale["invariance"]["n"].values()),
             "non_invariant_items": [i["id"] for i in subscale["non_invariant_items"]],
+            "answered_differently_by": {
+                i["id"]: _answered_differently_by(subscale["invariance"], i["id"]) for i in subscale["non_invariant_items"]
+            },
             "means_comparable": subscale["invariance"]["verdict"] == "scalar",
         }
         for instrument in result["instruments"]
         for subscale in instrument["subscales"]
     }
+
+
+def _answered_differently_by(outcome: dict[str, Any], item: str) -> list[str]:
+    """The groups a non-invariant item sets apart: the one named as furthest from the rest, or (two groups) both."""
+    deviant = (outcome.get("deviant_groups") or {}).get(item)
+    return [deviant[0]] if deviant and len(outcome["groups"]) > 2 else list(outcome["groups"])

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from ..analysis.invariance import Invariance
 
-__all__ = ["join_names", "subscale_sentence"]
+__all__ = ["MEASURED_ALIKE", "NOT_YET_CHECKED", "TOO_FEW_TO_CHECK", "join_names", "plain_verdict", "subscale_sentence"]
 
 
 def join_names(names: Sequence[str]) -> str:
@@ -74,3 +74,61 @@ def _differences(outcome: Invariance, item_texts: Mapping[str, str], name: str) 
         direction = "higher" if gap > 0 else "lower"
         parts.append(f"{_lower(group)} answer '{item_texts.get(item, item)}' ({item}) {direction} than the other groups")
     return f"{'; '.join(parts)} at the same level of {name}"
+
+
+#: the "measured alike" column of the dashboard's gap tables, per verdict (anything else: "not yet checked")
+MEASURED_ALIKE = {
+    "scalar": "yes",
+    "partial_scalar": "partly",
+    "metric": "no",
+    "configural": "no",
+    "none": "no",
+    "too_few": "too few to tell",
+    "not_testable": "cannot be checked",
+}
+
+TOO_FEW_TO_CHECK = "Too few responses to check whether the audiences read these questions alike."
+NOT_YET_CHECKED = (
+    "Not yet checked whether the audiences read these questions alike (the researchers' validation report checks it)."
+)
+
+
+def plain_verdict(label: str, outcome: Invariance, item_texts: Mapping[str, str]) -> str:
+    """The verdict for managers, beside a gap or comparison: what it means for reading it, with no statistics words."""
+    name = _lower(label)
+    groups = join_names([_lower(g) for g in outcome.groups])
+    if outcome.verdict == "scalar":
+        return f"Measured alike: {groups} read the {name} questions the same way, so the comparison is shown as it is."
+    if outcome.verdict == "partial_scalar":
+        return (
+            f"Not measured alike on every question: {_plain_differences(outcome, item_texts)}. "
+            f"Read differences in {name} with care, and look at that question's own figures."
+        )
+    if outcome.verdict in ("metric", "configural", "none"):
+        how = (
+            f"use the answer scale differently on several {name} questions"
+            if outcome.verdict == "metric"
+            else f"do not read the {name} questions the same way"
+        )
+        return (
+            f"Not measured alike: {groups} {how}, so a difference in {name} scores may not be a real "
+            "difference. Compare them question by question instead."
+        )
+    if outcome.verdict == "too_few":
+        return TOO_FEW_TO_CHECK
+    if outcome.reason and "two items" in outcome.reason:
+        return "Whether the audiences read these questions alike cannot be checked: two questions are too few to test."
+    return "Whether the audiences read these questions alike could not be checked with these answers."
+
+
+def _plain_differences(outcome: Invariance, item_texts: Mapping[str, str]) -> str:
+    items = outcome.non_invariant_items
+    if len(outcome.groups) == 2 or not outcome.deviant_groups:
+        listed = join_names([f"'{item_texts.get(i, i)}'" for i in items])
+        return f"{join_names([_lower(g) for g in outcome.groups])} answer {listed} in different ways"
+    parts = []
+    for item in items:
+        group, gap = outcome.deviant_groups[item]
+        direction = "higher" if gap > 0 else "lower"
+        parts.append(f"{_lower(group)} answer '{item_texts.get(item, item)}' {direction} than the others would predict")
+    return "; ".join(parts)

@@ -25,4 +25,15 @@ def test_gap_readings_are_words() -> None:
            "n_other": 90, "mean_self": 5.1, "mean_other": 4.2, "diff": -0.9, "ci_low": -1.2, "ci_high": -0.6,
            "hedges_g": -0.7, "cliffs_delta": -0.4, "reading": "self_higher"}  # fmt: skip
     [row] = build_table({"gaps": [gap]}, "gaps").rows
-    assert row[-1] == "self higher"
+    assert row[-2:] == ("self higher", "")  # no invariance verdict attached: the column stays empty
+
+
+def test_gap_table_carries_the_invariance_verdict_and_its_note() -> None:
+    gap = {"instrument": "P-ROLE", "level": "subscale", "label": "Role clarity", "other_group": "Staff", "n_self": 140,
+           "n_other": 190, "mean_self": 5.1, "mean_other": 4.2, "diff": -0.9, "ci_low": -1.2, "ci_high": -0.6,
+           "hedges_g": -0.7, "cliffs_delta": -0.4, "reading": "self_higher", "measured_alike": "partly"}  # fmt: skip
+    note = "Whether the audiences read these questions alike was checked on 01 December 2026, before ..."
+    table = build_table({"gaps": [gap], "invariance": {"state": "earlier", "note": note}}, "gaps")
+    assert table.columns[-1] == "measured_alike"
+    assert table.rows[0][-1] == "partly"
+    assert table.note == note

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from surveyapp.analysis.invariance import Invariance
-from surveyapp.services.demo import DEMO_SPEC, ITEM_SHIFTS, add_synthetic_responses
+from surveyapp.services.demo import DEFAULT_RESPONSES, DEMO_SPEC, ITEM_SHIFTS, add_synthetic_responses
 from surveyapp.services.surveys import SurveyError, create_survey
 from surveyapp.services.validation import subscale_verdicts, survey_validation, validation_rows
 from surveyapp.services.validation_words import subscale_sentence
@@ -124,7 +124,7 @@ def test_three_groups_name_the_group_that_differs() -> None:
 def test_the_demos_planted_item_is_found(app) -> None:
     [(instrument_id, item_id)] = ITEM_SHIFTS
     survey = create_survey(DEMO_SPEC.read_text(encoding="utf-8"), DEMO_SPEC.name, ROOT / "instruments", NOW, None)
-    add_synthetic_responses(survey, 1000, NOW)
+    add_synthetic_responses(survey, DEFAULT_RESPONSES, NOW)
     result = survey_validation(survey, instrument_id, use_cache=False)
     [flagged] = [s for s in result["instruments"][0]["subscales"] if s["non_invariant_items"]]
     assert [i["id"] for i in flagged["non_invariant_items"]] == [item_id]
