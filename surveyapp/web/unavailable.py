@@ -13,6 +13,7 @@ import logging
 
 from flask import Flask, g, render_template, request
 from flask_babel import refresh
+from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.wrappers import Response
 
@@ -41,6 +42,8 @@ def database_unavailable(error: DBAPIError) -> Response:
     except DBAPIError:  # the connection itself is gone: the pool replaces it on the next checkout
         log.debug("rollback after a database error failed too", exc_info=True)
     # the endpoint, not the path: a respondent's path holds their token
+    if "_login_user" not in g:  # Flask-Login's template context would load the user from the database again
+        g._login_user = AnonymousUserMixin()
     log.error("database unavailable during %s %s: %s", request.method, request.endpoint, error.orig or error)
     if request.blueprint == "respond":
         g.lang = _language()

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask, g
@@ -20,10 +22,17 @@ PASSWORD = "correct horse battery"
 TYPED = {"mini.clear": "4", "mini.unclear": "2", "mini.valued": "5", "action": "next"}
 
 
-def _away(app: Flask):
+@contextlib.contextmanager
+def _away(app: Flask) -> Iterator[None]:
+    # the test's app context outlives requests: forget, before and after, what a real request starts without
+    for name in ("_login_user", "lang"):
+        g.pop(name, None)
     db.session.remove()
     db.engine.dispose()
-    return database_away(app.config["SQLALCHEMY_DATABASE_URI"])
+    with database_away(app.config["SQLALCHEMY_DATABASE_URI"]):
+        yield
+    for name in ("_login_user", "lang"):
+        g.pop(name, None)
 
 
 def _hidden(html: str) -> dict[str, str]:
@@ -71,7 +80,6 @@ def test_opening_a_page_while_the_database_is_away_says_try_again(app: Flask, cl
     assert refused.status_code == 503
     assert "Nothing you already saved is lost" in refused.text
     assert "Traceback" not in refused.text
-    g.pop("lang", None)  # the test's app context outlives requests; a real request starts without it
     with _away(app):  # another phone, nothing remembered: the browser's language
         arabic = app.test_client().get(f"/r/{token}/p/1", headers={"Accept-Language": "ar"})
     assert arabic.status_code == 503

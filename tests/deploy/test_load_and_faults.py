@@ -76,7 +76,7 @@ def test_the_database_going_away_keeps_typed_answers_and_shows_no_stack_trace(de
     assert "Your answers are kept" in refused.text
     kept = _hidden(refused.text)
     assert {key: kept[key] for key in PAGE1} == PAGE1
-    assert results.status == 503
+    assert results.status == 503, server.error_log()
     assert "cannot reach its database" in results.text
     for reply in (refused, results):
         assert "Traceback" not in reply.text
