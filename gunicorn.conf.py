@@ -30,14 +30,17 @@ from surveyapp.redaction import install, redact_tokens
 bind = ["127.0.0.1:5000"]
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
 # A request that takes longer is killed. The longest is a web import of the largest file the server accepts
-# (SURVEYAPP_MAX_UPLOAD_MB, 16 MB, capped at SURVEYAPP_WEB_IMPORT_MAX_ROWS rows): MEASURED_IMPORT on a 2-core
-# machine, so 120 s leaves room for a slower disk or a busy database. Larger files go through
-# `surveyapp responses import` on the server.
-timeout = 120
+# (SURVEYAPP_MAX_UPLOAD_MB 16 MB, at most SURVEYAPP_WEB_IMPORT_MAX_ROWS rows): 96,328 responses x 40 answers
+# took 6 s on SQLite and 112 s on PostgreSQL on a busy 2-core machine, so 300 s. The proxy in front must
+# wait as long (docs/deploy/nginx.conf: proxy_read_timeout). Larger files: `surveyapp responses import`.
+timeout = 300
 # on HUP or TERM, workers get this long to finish the requests they are serving
 graceful_timeout = 30
 # a connection kept open by a proxy between requests
 keepalive = 5
+# gunicorn 27's control socket is one path per user (~/.gunicorn/gunicorn.ctl): two instances on one machine
+# (two ports, or `make run` beside a service) would take it from each other. Signals and systemd do its work.
+control_socket_disable = True
 # address, time, method, path (token redacted, no query string), protocol, status, bytes, milliseconds
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 
