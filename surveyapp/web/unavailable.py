@@ -14,7 +14,7 @@ import logging
 from flask import Flask, g, render_template, request
 from flask_babel import refresh
 from flask_login import AnonymousUserMixin
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.wrappers import Response
 
 from .i18n import RTL_LANGUAGES, UI_LANGUAGES
@@ -66,5 +66,7 @@ def database_unavailable(error: DBAPIError) -> Response:
 
 
 def register(app: Flask) -> None:
+    """Outages only: the driver's connection and operational errors (refused, dropped, shutting down, SQLite's
+    file missing, read-only or locked). A constraint violation or a bad statement is a bug: a 500, logged."""
     app.register_error_handler(OperationalError, database_unavailable)
-    app.register_error_handler(DBAPIError, database_unavailable)
+    app.register_error_handler(InterfaceError, database_unavailable)

@@ -115,3 +115,22 @@ def test_database_is_locked_never_reaches_a_respondent(app: Flask, client: Flask
     assert "locked" not in refused.text
     assert _hidden(refused.text)["mini.clear"] == "4"
     assert client.post(f"/r/{token}/p/1", data=PAGE1).status_code == 302
+
+
+def test_a_constraint_violation_is_a_bug_not_an_outage(
+    app: Flask, client: FlaskClient, make_survey, invite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only outages get the "try again" page: pressing again would not help with a bug, so it stays a 500."""
+    from sqlalchemy.exc import IntegrityError
+
+    from surveyapp.services import responding
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise IntegrityError("INSERT ...", {}, Exception("UNIQUE constraint failed"))
+
+    make_survey()
+    token = invite()
+    start(client, token)
+    monkeypatch.setattr(responding, "save_page", broken)
+    with pytest.raises(IntegrityError):  # TESTING: Flask hands the unhandled error to the test
+        client.post(f"/r/{token}/p/1", data=PAGE1)
