@@ -33,9 +33,20 @@ def _language() -> str:
     return request.accept_languages.best_match(UI_LANGUAGES) or "en"
 
 
+#: SQLite reports a schema that does not match the code as an operational error; PostgreSQL as a programming error
+_NOT_AN_OUTAGE = ("no such table", "no such column", "has no column", "syntax error")
+
+
 def database_unavailable(error: DBAPIError) -> Response:
-    """The 503 page for an unreachable or busy database; the session is rolled back first."""
+    """The 503 page for an unreachable or busy database; the session is rolled back first.
+
+    A database whose schema does not match the release (never migrated, a missing upgrade) is no outage that
+    passes: it stays a 500 with its traceback in the log, and /readyz names the step to take.
+    """
     from ..db import db
+
+    if any(text in str(error.orig).lower() for text in _NOT_AN_OUTAGE):
+        raise error
 
     try:
         db.session.rollback()
