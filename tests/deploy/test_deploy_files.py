@@ -116,3 +116,21 @@ def test_nginx_accepts_the_example(tmp_path: Path) -> None:
         [NGINX_BINARY, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_make_run_serves_through_the_shipped_gunicorn_and_make_dev_through_flask() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    dev = makefile.split("\ndev:", 1)[1].split("\n\n", 1)[0]
+    assert "surveyapp demo" in run  # the admin login and a respondent link, printed before serving
+    assert "gunicorn -c gunicorn.conf.py -b 127.0.0.1:$(PORT) wsgi:app" in run
+    assert "surveyapp run" not in run
+    assert "surveyapp run --host 127.0.0.1" in dev
+
+
+def test_gunicorn_defaults_are_loopback_and_workers_from_the_cores() -> None:
+    assert GUNICORN["bind"] == ["127.0.0.1:5000"]
+    if not os.environ.get("WEB_CONCURRENCY"):
+        assert GUNICORN["workers"] == 2 * (os.cpu_count() or 1) + 1
+    assert GUNICORN["timeout"] >= 120  # the largest web import on PostgreSQL took 112 s (docs/deploy.md)
+    assert GUNICORN["graceful_timeout"] > 0

@@ -89,3 +89,18 @@ def test_the_database_going_away_keeps_typed_answers_and_shows_no_stack_trace(de
     assert office.get("/dashboard/mini-survey").status == 200
     assert send_page(phone, tokens[0], 1, {}, action="later").status == 200  # the page shows what was resent
     assert "Traceback" not in server.error_log()
+
+
+def test_a_hup_reload_replaces_every_worker_and_refuses_no_request(deploy_database: str, host) -> None:
+    prepare(deploy_database, 0)
+    server = host(deploy_database, workers=2)
+    before = set(server.worker_pids())
+    assert server.process is not None
+    os.kill(server.process.pid, signal.SIGHUP)
+    statuses = []
+    deadline = time.monotonic() + 60
+    while (set(server.worker_pids()) & before or len(server.worker_pids()) < 2) and time.monotonic() < deadline:
+        statuses.append(Browser(server.port).get("/login").status)  # a sign-in page, all along the reload
+    statuses.append(Browser(server.port).get("/login").status)
+    assert not set(server.worker_pids()) & before
+    assert set(statuses) == {200}
