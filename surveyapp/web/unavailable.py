@@ -52,9 +52,9 @@ def database_unavailable(error: DBAPIError) -> Response:
         db.session.rollback()
     except DBAPIError:  # the connection itself is gone: the pool replaces it on the next checkout
         log.debug("rollback after a database error failed too", exc_info=True)
-    # the endpoint, not the path: a respondent's path holds their token
     if "_login_user" not in g:  # Flask-Login's template context would load the user from the database again
         g._login_user = AnonymousUserMixin()
+    # the endpoint, not the path: a respondent's path holds their token
     log.error("database unavailable during %s %s: %s", request.method, request.endpoint, error.orig or error)
     if request.blueprint == "respond":
         g.lang = _language()
