@@ -9,7 +9,7 @@ BASE_URL ?= http://127.0.0.1:$(PORT)
 STAMP := $(VENV)/.installed
 MO := $(patsubst %.po,%.mo,$(wildcard surveyapp/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-postgres lint bench check-instruments clean chromium
+.PHONY: run dev test test-postgres lint bench check-instruments clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
 
+# Served as in production: gunicorn with the shipped gunicorn.conf.py and wsgi.py, on loopback.
 run: $(STAMP) $(MO)
 	$(BIN)/surveyapp db upgrade
 	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp demo
-	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT)
+	SURVEYAPP_BASE_URL=$(BASE_URL) exec $(BIN)/gunicorn -c gunicorn.conf.py -b 127.0.0.1:$(PORT) wsgi:app
+
+# Flask's development server (reloads on code changes, shows tracebacks): for development only, never production.
+dev: $(STAMP) $(MO)
+	$(BIN)/surveyapp db upgrade
+	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp demo
+	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT) --debug
 
 # Browser tests drive Debian's Chromium; install it when a fresh machine lacks it.
 chromium:

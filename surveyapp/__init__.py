@@ -101,6 +101,9 @@ def register_error_pages(app: Flask) -> None:
 
     for code in ERROR_PAGES:
         app.register_error_handler(code, render)
+    from .web import unavailable
+
+    unavailable.register(app)
 
 
 def _instance_secret(instance: Path) -> str:
