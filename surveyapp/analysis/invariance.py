@@ -137,7 +137,11 @@ def measurement_invariance(
         data[name] = values[np.all(np.isfinite(values), axis=1)]
     n = {name: int(values.shape[0]) for name, values in data.items()}
     if len(names) < 2:
-        reason = f"only {names[0]} answered these items, and invariance needs two groups" if names else "no group answered"
+        reason = (
+            f"only {_mid_sentence(names[0])} answered these items, and invariance needs two groups"
+            if names
+            else "no group answered"
+        )
         return Invariance("not_testable", reason, names, n, (), "not_testable", ())
     small = [name for name in names if n[name] < min_n]
     if small:
@@ -199,3 +203,8 @@ def measurement_invariance(
         deviant_groups=deviant,
         configural_loadings=configural.std_loadings,
     )
+
+
+def _mid_sentence(label: str) -> str:
+    """A group's label inside a sentence: "Peer specialists" -> "peer specialists" (an acronym such as "ER" stays)."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
