@@ -69,8 +69,9 @@ def test_the_gap_heatmap_stays_sharp_under_the_strict_style_policy(chromium: Bro
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"/dashboard/{demo_survey.slug}")
-    heatmap = page.locator("[data-figure] .heatmaplayer image").first
-    heatmap.scroll_into_view_if_needed()
+    chart = page.locator('[data-figure="gaps"]')
+    chart.scroll_into_view_if_needed()  # charts are drawn as they come into view
+    heatmap = chart.locator(".heatmaplayer image").first
     expect(heatmap).to_be_visible()
     assert heatmap.evaluate("image => getComputedStyle(image).imageRendering") == "pixelated"
     screenshot(page, "dashboard-gap-heatmap")
