@@ -17,9 +17,8 @@ from .helpers import screenshot
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def manager_page(chromium: Browser, live_server: str, make_survey) -> Iterator[Page]:
-    add_synthetic_responses(make_survey(), 60, NOW)
+def _signed_in(chromium: Browser, live_server: str) -> Iterator[Page]:
+    """An admin's desktop browser, signed in."""
     create_user("admin@example.org", "correct horse battery", "admin", NOW, None)
     context = chromium.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
@@ -30,6 +29,17 @@ def manager_page(chromium: Browser, live_server: str, make_survey) -> Iterator[P
     page.get_by_role("button", name="Sign in").click()
     yield page
     context.close()
+
+
+@pytest.fixture
+def manager_page(chromium: Browser, live_server: str, make_survey) -> Iterator[Page]:
+    add_synthetic_responses(make_survey(), 60, NOW)
+    yield from _signed_in(chromium, live_server)
+
+
+@pytest.fixture
+def demo_page(chromium: Browser, live_server: str, demo_survey) -> Iterator[Page]:
+    yield from _signed_in(chromium, live_server)
 
 
 @pytest.mark.browser
@@ -57,22 +67,14 @@ def test_charts_draw_as_they_come_into_view(manager_page: Page) -> None:
 
 
 @pytest.mark.browser
-def test_the_gap_heatmap_stays_sharp_under_the_strict_style_policy(chromium: Browser, live_server: str, demo_survey) -> None:
+def test_the_gap_heatmap_stays_sharp_under_the_strict_style_policy(demo_page: Page) -> None:
     """Plotly asks for crisp heatmap cells through a style attribute, which style-src 'self' blocks; our stylesheet
     gives the same rule, so the cells are not blurred into each other (as they were before that rule)."""
-    create_user("admin@example.org", "correct horse battery", "admin", NOW, None)
-    context = chromium.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("E-mail").fill("admin@example.org")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"/dashboard/{demo_survey.slug}")
+    page = demo_page
+    page.goto("/dashboard/demo")
     chart = page.locator('[data-figure="gaps"]')
     chart.scroll_into_view_if_needed()  # charts are drawn as they come into view
     heatmap = chart.locator(".heatmaplayer image").first
     expect(heatmap).to_be_visible()
     assert heatmap.evaluate("image => getComputedStyle(image).imageRendering") == "pixelated"
     screenshot(page, "dashboard-gap-heatmap")
-    context.close()
