@@ -92,6 +92,20 @@ def data_version(surveys: Sequence[Survey]) -> str:
     return f"{RESULT_FORMAT}:{published}:{started}"
 
 
+def check_grouping(survey: Survey, options: dict[str, str], by: str, among: str | None) -> dict[str, str]:
+    """``options`` (key -> label) once ``by`` is one of them and ``among`` one of the survey's audiences, used only
+    with a question or wave; a SurveyError saying what is allowed otherwise."""
+    if by not in options:
+        raise SurveyError(f"cannot compare by '{by}'; choose one of: {', '.join(options)}")
+    audiences = [a.key for a in survey.audiences]
+    if among is not None and (by == "audience" or among not in audiences):
+        later = "by a question or by wave" if "wave" in options else "by a question"
+        raise SurveyError(
+            f"'among' must be one of the survey's audiences ({', '.join(audiences)}) and is only used when comparing {later}"
+        )
+    return options
+
+
 def survey_dashboard(
     survey: Survey,
     by: str = "audience",
@@ -111,15 +125,7 @@ def survey_dashboard(
     ``audit``: the audit action recorded for this view (None when the caller records its own).
     """
     now = now or dt.datetime.now(dt.UTC)
-    valid = dict(grouping_options(survey, viewer))
-    if by not in valid:
-        raise SurveyError(f"cannot compare by '{by}'; choose one of: {', '.join(valid)}")
-    audiences = [a.key for a in survey.audiences]
-    if among is not None and (by == "audience" or among not in audiences):
-        raise SurveyError(
-            f"'among' must be one of the survey's audiences ({', '.join(audiences)}) "
-            "and is only used when comparing by a question or by wave"
-        )
+    valid = check_grouping(survey, dict(grouping_options(survey, viewer)), by, among)
     surveys, left_out = _series(survey, viewer) if by == "wave" else ([survey], [])
     publication = next(p for s, p in zip(surveys, publish_ready(surveys), strict=True) if s.id == survey.id)
     version = data_version(surveys)

@@ -42,7 +42,7 @@ from ..analysis.item_analysis import FLOOR_CEILING_SHARE, exploratory_factors, i
 from ..db import DashboardCache, Survey, db
 from ..instruments import Instrument, Subscale
 from ..instruments.scoring import recoded_matrix
-from .dashboard import _clean, _Groups, _store, data_version, grouping_options
+from .dashboard import _clean, _Groups, _store, check_grouping, data_version, grouping_options
 from .gap_verdicts import VERDICTS_GROUPING
 from .survey_data import SurveyData, load_survey_data, numeric_item_keys
 from .surveys import SurveyError, survey_instruments
@@ -83,15 +83,7 @@ def survey_validation(
 def _groupings(survey: Survey, by: str, among: str | None) -> dict[str, str]:
     """What a report can compare by (the dashboard's groupings but waves), after checking ``by`` and ``among``."""
     options = {key: label for key, label in grouping_options(survey, None) if key != "wave"}  # researchers: no waves
-    if by not in options:
-        raise SurveyError(f"cannot compare by '{by}'; choose one of: {', '.join(options)}")
-    audiences = [a.key for a in survey.audiences]
-    if among is not None and (by == "audience" or among not in audiences):
-        raise SurveyError(
-            f"'among' must be one of the survey's audiences ({', '.join(audiences)}) "
-            "and is only used when comparing by a question"
-        )
-    return options
+    return check_grouping(survey, options, by, among)
 
 
 def _cached_payload(survey: Survey, grouping: str, version: str) -> str | None:
