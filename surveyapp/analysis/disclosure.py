@@ -20,8 +20,17 @@ breakdown's total minus its shown groups gives its hidden groups.
   ``min_cell`` respondents, whatever the number of groups; otherwise its
   smallest shown group is hidden too;
 
-repeated until nothing changes. Cells of size 0 reveal nothing. The result
-depends only on the family, never on which views were asked for first.
+repeated until nothing changes. Those three rules are quick and choose
+sensible cells to hide, but an attacker may chain any number of figures with
+any coefficients (a total, minus a breakdown, minus a difference of two other
+totals...). So an *audit* follows: every published figure is a sum over its
+cell, so a group's sum can be worked out exactly when its membership vector is
+a linear combination of the published cells' vectors. A mixed-integer program
+(:func:`_smallest_derivable`, HiGHS through SciPy) finds the smallest such
+group; while it holds 1 to ``min_cell - 1`` respondents, the smallest cell the
+combination uses is hidden and the rules run again. Cells of size 0 reveal
+nothing. The result depends only on the family, never on which views were
+asked for first.
 
 Cells are boolean membership vectors over *units* with a weight each (the
 service passes the distinct combinations of audience and answers, weighted by
@@ -36,6 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 __all__ = ["Disclosure", "protect"]
 
@@ -67,15 +77,20 @@ def protect(
     *,
     candidates: Sequence[bool] | None = None,
     partitions: Sequence[tuple[Hashable, Sequence[Hashable]]] = (),
+    settled: Mapping[Hashable, bool] | None = None,
 ) -> Disclosure:
     """Hide cells until no published cell, difference of two or three, or partition remainder isolates a small group.
 
     ``members[i, u]``: cell ``keys[i]`` holds unit ``u``, which stands for ``weights[u]`` respondents.
     ``candidates[i]`` False: the cell is never published itself (a "no answer" group) but is counted
     in partitions. ``partitions``: (total key, part keys) where the parts are disjoint and cover the total.
+    ``settled``: cells decided elsewhere (True: published, False: hidden) that this decision must not change,
+    only take into account; they must be safe among themselves.
     """
     members = np.asarray(members, dtype=bool).reshape(len(keys), -1)
     weights = np.asarray(weights, dtype=np.int64)
+    occupied = weights > 0  # units nobody falls in (a measure nobody in them answered) reveal nothing
+    members, weights = members[:, occupied], weights[occupied]
     # identical respondent sets are one cell: hiding one hides every key that names it
     unique, cell_of = np.unique(members, axis=0, return_inverse=True) if len(keys) else (members, np.zeros(0, int))
     cell_of = np.asarray(cell_of).reshape(-1)
@@ -87,14 +102,27 @@ def protect(
     small = (size > 0) & (size < min_cell)
     too_small = shown & small
     shown &= ~small
+    locked = np.zeros(count, bool)
+    for i, key in enumerate(keys):
+        if settled is not None and key in settled:
+            locked[cell_of[i]] = True
+            shown[cell_of[i]] = settled[key]
     # Q subset of P <=> Q has no unit outside P; disjoint <=> no unit in common (units all weigh >= 1)
     as_int = unique.astype(np.int32)
     subset = (as_int @ (1 - as_int).T) == 0  # subset[q, p]
     disjoint = (as_int @ as_int.T) == 0
     index = {key: int(cell_of[i]) for i, key in enumerate(keys)}
     parts = [(index[total], np.array([index[p] for p in group], dtype=np.intp)) for total, group in partitions]
-    while _hide_one(shown, size, subset, disjoint, parts, min_cell):
-        pass
+    rules = _Rules(shown, size, locked, min_cell)
+    while True:
+        while rules.hide_one(subset, disjoint, parts):
+            pass
+        published = np.flatnonzero(shown & (size > 0))
+        used = _smallest_derivable(unique[published], weights, min_cell)
+        if used is None:
+            break
+        if not rules.hide(published[used]):
+            raise ValueError("the settled cells isolate a small group among themselves")
     hidden = frozenset(k for k, c in zip(keys, cell_of, strict=True) if not shown[c])
     return Disclosure(
         sizes={k: int(size[c]) for k, c in zip(keys, cell_of, strict=True)},
@@ -108,38 +136,88 @@ def _risky(residual: npt.NDArray[np.int64], min_cell: int) -> npt.NDArray[np.boo
     return (residual > 0) & (residual < min_cell)
 
 
-def _hide_one(
-    shown: npt.NDArray[np.bool_],
-    size: npt.NDArray[np.int64],
-    subset: npt.NDArray[np.bool_],
-    disjoint: npt.NDArray[np.bool_],
-    parts: Sequence[tuple[int, npt.NDArray[np.intp]]],
-    min_cell: int,
-) -> bool:
-    """Hide one cell that breaks a rule (the smallest that repairs it); False when every rule holds."""
-    for total, group in parts:
-        if not shown[total]:
-            continue  # a hidden total gives nothing to subtract from
-        nonempty = group[size[group] > 0]
-        nonempty = np.unique(nonempty)
-        hidden_sum = int(size[nonempty[~shown[nonempty]]].sum())
-        if 0 < hidden_sum < min_cell:
-            still = nonempty[shown[nonempty]]
-            shown[still[np.argmin(size[still])] if still.size else total] = False
-            return True
-    live = np.flatnonzero(shown & (size > 0))
-    for p in live[np.argsort(-size[live], kind="stable")]:
-        inside = live[subset[live, p] & (size[live] < size[p])]
-        if not inside.size:
-            continue
-        pair = _risky(size[p] - size[inside], min_cell)
-        if pair.any():
-            shown[inside[pair][np.argmin(size[inside[pair]])]] = False
-            return True
-        residual = size[p] - size[inside][:, None] - size[inside][None, :]
-        triple = _risky(residual, min_cell) & disjoint[np.ix_(inside, inside)]
-        if triple.any():
-            q, r = np.argwhere(triple)[0]
-            shown[inside[q] if size[inside[q]] <= size[inside[r]] else inside[r]] = False
-            return True
-    return False
+@dataclass
+class _Rules:
+    """The quick rules, over the cells' current state (``shown`` is changed in place)."""
+
+    shown: npt.NDArray[np.bool_]
+    size: npt.NDArray[np.int64]
+    locked: npt.NDArray[np.bool_]
+    min_cell: int
+
+    def hide(self, *preferred: npt.NDArray[np.intp]) -> bool:
+        """Hide the smallest cell of the first group in ``preferred`` with one that may change; False if none."""
+        for cells in preferred:
+            free = cells[~self.locked[cells]]
+            if free.size:
+                self.shown[free[np.argmin(self.size[free])]] = False
+                return True
+        return False
+
+    def hide_one(
+        self,
+        subset: npt.NDArray[np.bool_],
+        disjoint: npt.NDArray[np.bool_],
+        parts: Sequence[tuple[int, npt.NDArray[np.intp]]],
+    ) -> bool:
+        """Hide one cell that breaks a rule (the smallest that repairs it); False when every rule holds."""
+        shown, size, min_cell = self.shown, self.size, self.min_cell
+        for total, group in parts:
+            if not shown[total]:
+                continue  # a hidden total gives nothing to subtract from
+            nonempty = group[size[group] > 0]
+            nonempty = np.unique(nonempty)
+            hidden_sum = int(size[nonempty[~shown[nonempty]]].sum())
+            if 0 < hidden_sum < min_cell and self.hide(nonempty[shown[nonempty]], np.array([total])):
+                return True
+        live = np.flatnonzero(shown & (size > 0))
+        for p in live[np.argsort(-size[live], kind="stable")]:
+            inside = live[subset[live, p] & (size[live] < size[p])]
+            if not inside.size:
+                continue
+            pair = _risky(size[p] - size[inside], min_cell)
+            if pair.any() and self.hide(inside[pair], np.array([p])):
+                return True
+            residual = size[p] - size[inside][:, None] - size[inside][None, :]
+            triple = _risky(residual, min_cell) & disjoint[np.ix_(inside, inside)]
+            for q, r in np.argwhere(triple):
+                if self.hide(inside[[q, r]], np.array([p])):
+                    return True
+        return False
+
+
+def _smallest_derivable(
+    published: npt.NDArray[np.bool_], weights: npt.NDArray[np.int64], min_cell: int
+) -> npt.NDArray[np.bool_] | None:
+    """Which published cells (rows of ``published``) combine into a group of 1 to ``min_cell - 1`` respondents, or None.
+
+    A figure that is a sum over its cell (n, a total score, an answer's count) gives the same sum over any
+    group whose membership vector is ``y @ published`` for some real ``y``. Units that no published cell tells
+    apart always go together, so they are merged first; only merged units of fewer than ``min_cell``
+    respondents can be in a small group. The program: binary ``c`` per such unit, free ``y`` per cell,
+    ``y @ published == c`` on every merged unit (0 on the others), at least one ``c``, fewest respondents.
+    """
+    if not len(published):
+        return None
+    pattern, unit_of = np.unique(published.T, axis=0, return_inverse=True)
+    size = np.bincount(np.asarray(unit_of).reshape(-1), weights=weights, minlength=len(pattern))
+    small = np.flatnonzero(pattern.any(axis=1) & (size < min_cell))
+    if not small.size:
+        return None
+    cells = len(published)
+    matrix = np.zeros((len(pattern), cells + small.size))
+    matrix[:, :cells] = pattern
+    matrix[small, cells + np.arange(small.size)] = -1.0
+    at_least_one = np.concatenate([np.zeros(cells), np.ones(small.size)])
+    result = milp(
+        np.concatenate([np.zeros(cells), size[small]]),
+        constraints=[LinearConstraint(matrix, 0.0, 0.0), LinearConstraint(at_least_one[None, :], 1.0, np.inf)],
+        integrality=np.concatenate([np.zeros(cells), np.ones(small.size)]),
+        bounds=Bounds(
+            np.concatenate([np.full(cells, -np.inf), np.zeros(small.size)]),
+            np.concatenate([np.full(cells, np.inf), np.ones(small.size)]),
+        ),
+    )
+    if result.x is None or result.fun >= min_cell - 0.5:
+        return None  # infeasible: no small group follows from the published figures
+    return np.abs(result.x[:cells]) > 1e-7

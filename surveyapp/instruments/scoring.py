@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from .model import Instrument, Subscale
 
-__all__ = ["SubscaleScore", "item_matrix", "recode", "recoded_matrix", "score_matrix", "score_response", "score_subscale"]
+__all__ = ["SubscaleScore", "item_matrix", "needs_every_item", "recode", "recoded_matrix", "score_matrix", "score_response", "score_subscale"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -43,6 +43,12 @@ def required_answers(n_items: int, min_answered: float) -> int:
     """Fewest answered items that still give a score."""
     needed = int(np.ceil(min_answered * n_items - 1e-9))
     return min(n_items, max(2, needed))
+
+
+def needs_every_item(subscale: Subscale) -> bool:
+    """Whether a score needs every item answered: then scores are a fixed sum of the items (reverse-keyed ones
+    recoded), so a group's total score follows from its items' totals (which matters for suppression)."""
+    return required_answers(len(subscale.items), subscale.min_answered) >= len(subscale.items)
 
 
 def score_matrix(instrument: Instrument, subscale: Subscale, matrix: FloatArray) -> tuple[FloatArray, npt.NDArray[np.int64]]:

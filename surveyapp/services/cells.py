@@ -16,13 +16,15 @@ which cells are hidden; every view then only looks its cells up.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..analysis.disclosure import Disclosure, protect
+from ..analysis.suppression import Suppression
 from ..db import Survey
 from ..instruments.flow import item_key
 from .survey_data import SurveyData
@@ -31,8 +33,11 @@ from .surveys import survey_instruments
 __all__ = [
     "NO_ANSWER",
     "CellKey",
+    "SurveyDisclosure",
     "audience_sets",
+    "audience_suppression",
     "family_masks",
+    "grouping_keys",
     "published_audiences",
     "question_groupings",
     "shows",
@@ -72,7 +77,102 @@ def total_key(audiences: tuple[str, ...]) -> CellKey:
     return ("", audiences, "")
 
 
-def survey_disclosure(survey: Survey, data: SurveyData, rows: npt.NDArray[np.bool_] | None = None) -> Disclosure:
+@dataclass(frozen=True)
+class _Family:
+    keys: list[Hashable]
+    members: npt.NDArray[np.bool_]  # cells x units
+    candidates: list[bool]
+    partitions: list[tuple[Hashable, list[Hashable]]]
+    min_cell: int
+
+    def protect(self, weights: npt.NDArray[np.int64]) -> Disclosure:
+        return protect(self.keys, self.members, weights, self.min_cell, candidates=self.candidates, partitions=self.partitions)
+
+
+class SurveyDisclosure:
+    """The survey's suppression decision over its respondents, and over those with a value for one measure.
+
+    A subscale's figures cover only the people with a score (who answered enough of its items). Those people are
+    a family of their own: five peers in a unit, one of whom skipped, leave a subscale figure about four, which the
+    unit's all-audience figure minus its staff and service-user figures gives back. :meth:`values` decides the
+    family again with each unit weighted by its people with a score, and adds what the respondents' decision
+    hides (hiding more never lets anything be worked out).
+
+    When a score needs every item (``linked``), its total over a cell is also the sum of the items' totals, which
+    the items' answer counts publish over the cell's respondents: the cell's respondents minus its people with
+    a score are then the few who skipped, and their answers follow. For such measures the decision is taken over
+    units split into "has a score" and "has none", the respondents' cells fixed as already decided beside the
+    same cells restricted to those with a score. Measures with the same people share one decision.
+    """
+
+    def __init__(self, family: _Family, unit_of_row: npt.NDArray[np.int64], rows: npt.NDArray[np.bool_] | None) -> None:
+        self._family = family
+        self._unit_of_row = unit_of_row
+        self._rows = rows
+        self._units = family.members.shape[1]
+        self.respondents: Disclosure = family.protect(np.bincount(unit_of_row, minlength=self._units))
+        self._by_weights: dict[bytes, Disclosure] = {}
+
+    @property
+    def sizes(self) -> Mapping[Hashable, int]:
+        return self.respondents.sizes
+
+    @property
+    def hidden(self) -> frozenset[Hashable]:
+        return self.respondents.hidden
+
+    @property
+    def min_cell(self) -> int:
+        return self.respondents.min_cell
+
+    def shows(self, key: Hashable) -> bool:
+        return self.respondents.shows(key)
+
+    def reason(self, key: Hashable) -> str | None:
+        return self.respondents.reason(key)
+
+    def values(self, has_value: npt.NDArray[np.bool_], linked: bool = False) -> Disclosure:
+        """The decision for a measure that the survey's rows have where ``has_value`` holds; ``linked``: its
+        total over a cell follows from the items' published answer counts (a score that needs every item)."""
+        mask = has_value if self._rows is None else has_value[self._rows]
+        with_value = np.bincount(self._unit_of_row[mask], minlength=self._units)
+        key = bytes([linked]) + with_value.tobytes()
+        if key not in self._by_weights:
+            self._by_weights[key] = self._decide_values(with_value, linked)
+        return self._by_weights[key]
+
+    def _decide_values(self, with_value: npt.NDArray[np.int64], linked: bool) -> Disclosure:
+        family, everyone = self._family, self.respondents
+        without = np.bincount(self._unit_of_row, minlength=self._units) - with_value
+        if not without.any():
+            return everyone
+        if not linked:
+            own = family.protect(with_value)
+            return Disclosure(own.sizes, own.hidden | everyone.hidden, own.too_small, family.min_cell)
+        measure = [("values", k) for k in family.keys]
+        rename = dict(zip(family.keys, measure, strict=True))
+        members = np.block([[family.members, family.members], [family.members, np.zeros_like(family.members)]])
+        joint = protect(
+            [*family.keys, *measure],
+            members,
+            np.concatenate([with_value, without]),
+            family.min_cell,
+            candidates=[*family.candidates, *family.candidates],
+            partitions=[
+                *family.partitions,
+                *((rename[total], [rename[p] for p in parts]) for total, parts in family.partitions),
+            ],
+            settled={k: everyone.shows(k) for k in family.keys},
+        )
+        return Disclosure(
+            sizes={k: joint.sizes[rename[k]] for k in family.keys},
+            hidden=frozenset(k for k in family.keys if rename[k] in joint.hidden),
+            too_small=frozenset(k for k in family.keys if rename[k] in joint.too_small),
+            min_cell=family.min_cell,
+        )
+
+
+def survey_disclosure(survey: Survey, data: SurveyData, rows: npt.NDArray[np.bool_] | None = None) -> SurveyDisclosure:
     """Decide suppression for every cell of ``survey``'s family over its published rows (``rows`` of ``data``)."""
     order = [a.key for a in survey.audiences]
     audience = data.audience if rows is None else data.audience[rows]
@@ -89,7 +189,7 @@ def survey_disclosure(survey: Survey, data: SurveyData, rows: npt.NDArray[np.boo
         for position, option in enumerate(item.scale.options):
             index[column == option.code] = position
         columns.append(index)
-    units, weights = _combinations(columns, [len(order) + 1, *(len(c) for c in categories)])
+    units, unit_of_row = _combinations(columns, [len(order) + 1, *(len(c) for c in categories)])
     keys: list[Hashable] = []
     masks: list[npt.NDArray[np.bool_]] = []
     candidates: list[bool] = []
@@ -113,14 +213,10 @@ def survey_disclosure(survey: Survey, data: SurveyData, rows: npt.NDArray[np.boo
             partitions.append((total_key(s), [(key, s, c) for c in cats]))
             if len(s) > 1:
                 partitions.extend(((key, s, c), [(key, (a,), c) for a in s]) for c in cats)
-    return protect(
-        keys,
-        np.array(masks, dtype=bool).reshape(len(keys), len(units)),
-        np.asarray(weights, dtype=np.int64),
-        survey.min_cell_size,
-        candidates=candidates,
-        partitions=partitions,
+    family = _Family(
+        keys, np.array(masks, dtype=bool).reshape(len(keys), len(units)), candidates, partitions, survey.min_cell_size
     )
+    return SurveyDisclosure(family, unit_of_row, rows)
 
 
 def family_masks(survey: Survey, data: SurveyData) -> list[npt.NDArray[np.bool_]]:
@@ -144,31 +240,53 @@ def family_masks(survey: Survey, data: SurveyData) -> list[npt.NDArray[np.bool_]
 
 
 def _combinations(columns: list[npt.NDArray[np.int64]], radix: list[int]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """The distinct rows of ``columns`` (each 0 <= value < its radix; -1 allowed in the first) and how many share each.
+    """The distinct rows of ``columns`` (each 0 <= value < its radix; -1 allowed in the first) and each row's index
+    among them.
 
     One number per row in mixed radix, so the distinct rows are one 1-D ``np.unique`` (fast for 100,000 rows).
     """
     if np.prod([float(base + 1) for base in radix]) >= 2.0**62:  # too many questions for one number: slower, same result
         table = np.column_stack(columns) if len(columns[0]) else np.empty((0, len(columns)), dtype=np.int64)
-        units, counts = np.unique(table, axis=0, return_counts=True)
-        return units.reshape(-1, len(columns)), counts.astype(np.int64)
+        units, inverse = np.unique(table, axis=0, return_inverse=True)
+        return units.reshape(-1, len(columns)), np.asarray(inverse, dtype=np.int64).reshape(-1)
     code = np.zeros(len(columns[0]), dtype=np.int64)
     for column, base in zip(columns, radix, strict=True):
         code = code * (base + 1) + (column + 1)
-    distinct, counts = np.unique(code, return_counts=True)
+    distinct, inverse = np.unique(code, return_inverse=True)
     units = np.empty((len(distinct), len(columns)), dtype=np.int64)
     for position in range(len(columns) - 1, -1, -1):
         base = radix[position] + 1
         units[:, position] = distinct % base - 1
         distinct = distinct // base
-    return units, counts.astype(np.int64)
+    return units, np.asarray(inverse, dtype=np.int64).reshape(-1)
 
 
-def shows(disclosure: Disclosure, key: CellKey, n: int) -> bool:
+def shows(disclosure: Disclosure | SurveyDisclosure, key: CellKey, n: int) -> bool:
     """Whether the cell may be shown; a cell outside the family (an older wave's other layout) by its size alone."""
     if key in disclosure.sizes:
         return disclosure.shows(key)
     return not 0 < n < disclosure.min_cell
+
+
+def grouping_keys(survey: Survey) -> list[str]:
+    """The answer keys the family needs besides a view's own: its compare-by questions."""
+    return [key for key, _ in question_groupings(survey)]
+
+
+def audience_suppression(
+    survey: Survey, data: SurveyData, decision: SurveyDisclosure, values: npt.NDArray[np.bool_] | None = None
+) -> Suppression:
+    """Per audience, what the survey's one decision hides (over those with a value where ``values`` is given), for
+    views that show audiences only (Delphi rounds): they hide exactly what the dashboard hides, so nothing they
+    show can be subtracted from the dashboard's figures."""
+    measure = decision.respondents if values is None else decision.values(values)
+    counts = {}
+    for audience in survey.audiences:
+        rows = data.of_audiences([audience.key])
+        counts[audience.key] = int((rows if values is None else rows & values).sum())
+    too_small = {a for a, n in counts.items() if 0 < n < survey.min_cell_size}
+    hidden = too_small | {a for a, n in counts.items() if not shows(measure, total_key((a,)), n)}
+    return Suppression(frozenset(hidden), frozenset(too_small), frozenset(hidden - too_small), survey.min_cell_size)
 
 
 def published_audiences(survey: Survey, keys: Sequence[str]) -> tuple[SurveyData, dict[str, bool]]:

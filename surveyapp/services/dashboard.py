@@ -30,7 +30,6 @@ from sqlalchemy import func, select
 
 from ..analysis.comparisons import compare_groups, explain
 from ..analysis.descriptives import describe
-from ..analysis.disclosure import Disclosure
 from ..analysis.gaps import perception_gap
 from ..analysis.likert import distribution
 from ..analysis.reliability import reliability
@@ -39,10 +38,10 @@ from ..db import Audience, DashboardCache, Response, Survey, User, db
 from ..instruments import Instrument, Subscale
 from ..instruments.audiences import SELF_AUDIENCE, audience_name
 from ..instruments.flow import item_key
-from ..instruments.scoring import recoded_matrix, score_matrix
+from ..instruments.scoring import needs_every_item, recoded_matrix, score_matrix
 from .access import can_see
 from .audit import record
-from .cells import NO_ANSWER, CellKey, question_groupings, shows, survey_disclosure, total_key
+from .cells import NO_ANSWER, CellKey, SurveyDisclosure, question_groupings, shows, survey_disclosure, total_key
 from .comments import survey_comments
 from .gap_verdicts import attach_verdicts
 from .publication import publish_ready
@@ -189,7 +188,7 @@ class _Groups:
     """Which row belongs to which group, for the chosen comparison, and which cell of the survey's family it is."""
 
     def __init__(
-        self, survey: Survey, data: SurveyData, by: str, disclosures: Mapping[str, Disclosure], among: str | None = None
+        self, survey: Survey, data: SurveyData, by: str, disclosures: Mapping[str, SurveyDisclosure], among: str | None = None
     ) -> None:
         self.among = among
         self.by = by
@@ -232,11 +231,19 @@ class _Groups:
         audiences = (self.among,) if self.among else tuple(a for a in self.audiences if asked is None or a in asked)
         return total_key(audiences) if self.by == "wave" else (self.by, audiences, key)
 
-    def suppression(self, counts: Mapping[str, int], asked: Sequence[str] | None = None) -> Suppression:
-        """Which of the groups with ``counts`` respondents are hidden, and why (decided for the survey's whole family)."""
+    def suppression(
+        self,
+        counts: Mapping[str, int],
+        asked: Sequence[str] | None = None,
+        values: npt.NDArray[np.bool_] | None = None,
+        linked: bool = False,
+    ) -> Suppression:
+        """Which of the groups with ``counts`` respondents are hidden, and why (decided for the survey's whole family,
+        over the rows with a score where ``values`` is given: a subscale's figures cover only those)."""
         too_small, other = set(), set()
         for key, n in counts.items():
-            disclosure = self.disclosures[key if self.by == "wave" else ""]
+            decision = self.disclosures[key if self.by == "wave" else ""]
+            disclosure = decision if values is None else decision.values(values, linked)
             cell = self.cell(key, asked)
             if 0 < n < self.min_cell or (cell in disclosure.sizes and disclosure.reason(cell) == "too_small"):
                 too_small.add(key)
@@ -291,7 +298,7 @@ def _compute(survey: Survey, surveys: Sequence[Survey], by: str, by_label: str, 
     return _clean(result)
 
 
-def _overview(survey: Survey, data: SurveyData, min_cell: int, disclosure: Disclosure) -> dict[str, Any]:
+def _overview(survey: Survey, data: SurveyData, min_cell: int, disclosure: SurveyDisclosure) -> dict[str, Any]:
     rows = db.session.execute(
         select(Audience.key, Response.status, func.count())
         .join(Audience, Audience.id == Response.audience_id)
@@ -345,7 +352,7 @@ def _overview(survey: Survey, data: SurveyData, min_cell: int, disclosure: Discl
     }
 
 
-def _overview_suppression(disclosure: Disclosure, submitted: Mapping[str, int], min_cell: int) -> Suppression:
+def _overview_suppression(disclosure: SurveyDisclosure, submitted: Mapping[str, int], min_cell: int) -> Suppression:
     """The overview's audiences and total, hidden as the survey's whole family of cells requires."""
     too_small = {a for a, n in submitted.items() if 0 < n < min_cell}
     hidden = {a for a in submitted if not shows(disclosure, total_key((a,)), submitted[a])}
@@ -402,7 +409,8 @@ def _subscale_block(
     low, high = (scale.min, scale.max) if subscale.scoring == "mean" else (scale.min * len(keys), scale.max * len(keys))
     asked_counts = {k: int(groups.rows(k, asked).sum()) for k in groups.keys}
     scored_counts = {k: int((groups.rows(k, asked) & ~np.isnan(scores)).sum()) for k in groups.keys}
-    hide = groups.suppression({k: n for k, n in scored_counts.items() if asked_counts[k]}, audiences)
+    counts = {k: n for k, n in scored_counts.items() if asked_counts[k]}
+    hide = groups.suppression(counts, audiences, ~np.isnan(scores), needs_every_item(subscale))
     per_group, samples = [], {}
     for key in groups.keys:
         if not asked_counts[key]:
@@ -503,16 +511,18 @@ def _parallel(instrument: Instrument, item_ids: Sequence[str], other: str) -> bo
 
 
 def _gaps(
-    instrument: Instrument, data: SurveyData, groups: _Groups, min_cell: int, disclosure: Disclosure
+    instrument: Instrument, data: SurveyData, groups: _Groups, min_cell: int, disclosure: SurveyDisclosure
 ) -> list[dict[str, Any]]:
     """Perception gaps: how staff and service users see peers, against peers' view of themselves."""
     language = instrument.languages[0]
     out: list[dict[str, Any]] = []
     self_rows = data.of_audiences([SELF_AUDIENCE])
     targets: list[tuple[str, str, str, npt.NDArray[np.float64]]] = []
+    measures: dict[str, Any] = {}
     for subscale in instrument.subscales:
         scores, _ = score_matrix(instrument, subscale, data.matrix([f"{instrument.id}.{i}" for i in subscale.items]))
         targets.append(("subscale", subscale.id, subscale.label[language], scores))
+        measures[subscale.id] = disclosure.values(~np.isnan(scores), needs_every_item(subscale))
     for item in instrument.items:
         if item.type == "likert" and item.scale is not None:
             column = data.column(item_key(instrument, item))
@@ -526,7 +536,9 @@ def _gaps(
         for other in [k for k in groups.keys if k != SELF_AUDIENCE]:
             if not _parallel(instrument, item_ids, other):
                 continue
-            if not (disclosure.shows(total_key((SELF_AUDIENCE,))) and disclosure.shows(total_key((other,)))):
+            # a subscale's gap covers those with a score; an item's, its answers, which its counts already publish
+            measure = measures[ident] if level == "subscale" else disclosure
+            if not (measure.shows(total_key((SELF_AUDIENCE,))) and measure.shows(total_key((other,)))):
                 continue  # a hidden audience leaves no figure, not even as a gap
             mine, theirs = values[self_rows], values[data.of_audiences([other])]
             mine, theirs = mine[~np.isnan(mine)], theirs[~np.isnan(theirs)]

@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 
 from ..analysis.consensus import ConsensusRule, GapRule, RatingSummary, judge_task, practice_gap, rule_for
-from ..analysis.suppression import suppress
 from ..db import Survey
 from ..instruments.audiences import SELF_AUDIENCE
 from ..instruments.flow import item_key
 from ..instruments.model import Instrument, Task
 from ..instruments.survey_spec import DelphiSpec, delphi_from_raw
+from .cells import audience_suppression, grouping_keys, survey_disclosure
 from .publication import publish_all, publish_ready
 from .survey_data import SurveyData, load_survey_data
 from .surveys import SurveyError, not_asked, survey_instruments
@@ -127,17 +127,24 @@ def round_results(survey: Survey, closing: bool = False) -> RoundResults:
         publish_all(survey)
     else:
         publish_ready([survey])
-    data = load_survey_data([survey], keys, published_only=True)
+    data = load_survey_data([survey], [*keys, *grouping_keys(survey)], published_only=True)
     audiences = [a.key for a in survey.audiences]
     counts = {a: int(np.count_nonzero(data.audience == a)) for a in audiences}
-    # per audience only: no total across audiences is shown here. The survey's dashboard does show one, and its
-    # complementary decision (services.cells) is not applied here yet: a known limit (docs/delphi.md)
-    suppression = suppress(counts, min_cell)
-    shown = [a for a in audiences if suppression.shows(a)]
+    # the survey's one decision (services.cells): the results page of the same survey shows a total across
+    # audiences and breakdowns, so an audience hidden there to protect another is hidden here too
+    decision = survey_disclosure(survey, data)
+    suppression = audience_suppression(survey, data, decision)
+    shown = [a for a in audiences if suppression.shows(a) and counts[a]]  # nobody answered: nothing to show
     skipped = not_asked(survey, instruments)  # a later round does not ask the tasks it dropped
-    tasks = tuple(
-        _task_result(i, t, data, shown, rule) for i in instruments for t in i.tasks if f"{i.id}.{t.role_item}" not in skipped
-    )
+    tasks = []
+    for instrument in instruments:
+        for task in instrument.tasks:
+            if f"{instrument.id}.{task.role_item}" in skipped:
+                continue
+            # a task's figures cover those who rated it: decided over them (services.cells.SurveyDisclosure.values)
+            rated = ~np.isnan(data.column(item_key(instrument, instrument.item(task.role_item))))
+            rating = audience_suppression(survey, data, decision, rated)
+            tasks.append(_task_result(instrument, task, data, [a for a in shown if rating.shows(a)], rule))
     return RoundResults(
         survey=survey.slug,
         wave=survey.wave,
@@ -147,7 +154,7 @@ def round_results(survey: Survey, closing: bool = False) -> RoundResults:
         responses={a: (counts[a] if suppression.shows(a) else None) for a in audiences},
         hidden=tuple(sorted(suppression.hidden)),
         note=suppression.note(),
-        tasks=tasks,
+        tasks=tuple(tasks),
     )
 
 

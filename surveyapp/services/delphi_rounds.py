@@ -24,17 +24,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from sqlalchemy import bindparam, func, insert, select, update
 
 from ..analysis.consensus import IN_ROLE, ROLE_CODES, distribution_change
-from ..analysis.suppression import suppress
 from ..db import Audience, CarriedAnswer, Invitation, Response, RoundChange, Survey, SurveyInstrument, User, db
 from ..instruments.answers import StoredValue
 from ..instruments.model import Instrument, Task
 from ..instruments.survey_spec import DelphiSpec, delphi_from_raw
 from .anonymity import day_of
 from .audit import record
+from .cells import audience_suppression, grouping_keys, survey_disclosure
 from .delphi import RoundResults, round_results
 from .delphi_carry import CarriedTask, open_answers, seal_answers
 from .delphi_proposals import pin_added_tasks
@@ -380,7 +379,8 @@ def round_stability(survey: Survey) -> list[StabilityFigures]:
     dropped = dropped_tasks(survey)
     items = [t for t in task_items(survey) if t.key not in dropped]
     keys = [t.key for t in items]
-    before, after = load_survey_data([parent], keys), load_survey_data([survey], keys)
+    before = load_survey_data([parent], [*keys, *grouping_keys(parent)])
+    after = load_survey_data([survey], [*keys, *grouping_keys(survey)])
     shown = _shown_audiences(survey, after) & _shown_audiences(parent, before)
     counters = {
         (key, audience): (pairs, changed, crossed)
@@ -416,6 +416,6 @@ def round_stability(survey: Survey) -> list[StabilityFigures]:
 
 
 def _shown_audiences(survey: Survey, data: Any) -> set[str]:
-    counts = {a.key: int(np.count_nonzero(data.audience == a.key)) for a in survey.audiences}
-    suppression = suppress(counts, survey.min_cell_size)
-    return {a for a in counts if suppression.shows(a)}
+    """The audiences the survey's one decision shows (services.cells), as on its results page."""
+    suppression = audience_suppression(survey, data, survey_disclosure(survey, data))
+    return {a.key for a in survey.audiences if suppression.shows(a.key)}

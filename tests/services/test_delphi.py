@@ -18,18 +18,16 @@ NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 COLUMNS = ["audience", "tasks-mini.listen", "tasks-mini.listen_now", "tasks-mini.rounds", "tasks-mini.records"]
 
 
-def _rows() -> list[list[object]]:
+def _rows(users: int = 0) -> list[list[object]]:
     peers = [
         ["peer", listen, now, 4, records]
         for listen, now, records in zip([4, 4, 4, 4, 3, 3], [5, 5, 4, 4, 4, 1], [9, 9, 9, 9, 4, 4], strict=True)
     ]
     staff = [["staff", listen, "-8", rounds, 1] for listen, rounds in zip([1, 1, 2, 2, 2, 9], [4, 4, 3, 3, 3, 3], strict=True)]
-    users = [["service_user", 4, "-8", 4, "-8"] for _ in range(3)]  # three service users: below the minimum of 5
-    return peers + staff + users
+    return peers + staff + [["service_user", 4, "-8", 4, "-8"] for _ in range(users)]
 
 
-@pytest.fixture
-def delphi_survey(make_survey):
+def _delphi_survey(make_survey, users: int = 0):
     survey = make_survey(
         slug="role-delphi",
         instruments=["tasks-mini"],
@@ -39,20 +37,24 @@ def delphi_survey(make_survey):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    writer.writerows(_rows())
+    writer.writerows(_rows(users))
     report = import_responses(survey, out.getvalue(), NOW, None)
     assert report.ok, report
     return survey
 
 
-def test_verdicts_follow_the_spec_rule_and_small_cells_are_hidden(delphi_survey) -> None:
+@pytest.fixture
+def delphi_survey(make_survey):
+    return _delphi_survey(make_survey)
+
+
+def test_verdicts_follow_the_spec_rule(delphi_survey) -> None:
     results = round_results(delphi_survey)
     assert results.rule.include_share == 0.75  # from the spec's delphi: block
     assert results.rule.min_cell_size == 5  # the survey's own
     assert results.delphi.max_rounds == 2
-    assert results.responses == {"peer": 6, "staff": 6, "service_user": None}
-    assert results.hidden == ("service_user",)
-    assert "fewer than 5 responses" in results.note
+    assert results.responses == {"peer": 6, "staff": 6, "service_user": 0}
+    assert results.hidden == ()
     by_task = {t.task: t for t in results.tasks}
 
     listen = by_task["listen"]
@@ -62,7 +64,7 @@ def test_verdicts_follow_the_spec_rule_and_small_cells_are_hidden(delphi_survey)
     assert listen.audiences["staff"].share_out_of_role == 1.0
     assert listen.peers_often == pytest.approx(5 / 6)
     assert listen.done_but_disputed_by == ("staff",)  # peers do it weekly or daily; staff say not their role
-    assert "service_user" not in listen.audiences  # a hidden audience shows nothing, not even an empty entry
+    assert "service_user" not in listen.audiences  # an audience nobody answered has no entry
 
     rounds = by_task["rounds"]
     assert rounds.verdict == "included"
@@ -77,6 +79,27 @@ def test_verdicts_follow_the_spec_rule_and_small_cells_are_hidden(delphi_survey)
 def test_a_survey_without_role_tasks_is_refused(make_survey) -> None:
     with pytest.raises(SurveyError, match="has no role tasks"):
         round_results(make_survey())
+
+
+def test_a_small_audience_hides_a_second_as_the_results_page_does(make_survey) -> None:
+    """Finding 3d (issue 9): the Delphi page hid three service users but showed peers (6) and staff (6), while the
+    same survey's results page shows the total (15): 15 - 6 - 6 gave the hidden audience's size. The Delphi page
+    now takes the survey's one decision, which hides a second audience with the small one."""
+    from surveyapp.services.dashboard import survey_dashboard
+
+    survey = _delphi_survey(make_survey, users=3)
+    results = round_results(survey)
+    page = survey_dashboard(survey, viewer=None, use_cache=False)
+    on_page = {a["key"]: a["submitted"] for a in page["overview"]["audiences"]}
+    assert results.responses == on_page  # the same audiences hidden on both pages
+    assert results.responses["service_user"] is None
+    shown = [n for n in results.responses.values() if n is not None]
+    total = page["overview"]["submitted"]
+    assert total is None or total - sum(shown) >= survey.min_cell_size  # nothing small is left by subtraction
+    assert len(results.hidden) == 2
+    assert "fewer than 5 responses" in results.note and "hidden as well" in results.note
+    for task in results.tasks:
+        assert set(task.audiences) <= {a for a, n in results.responses.items() if n is not None}
 
 
 def test_cli_json_and_csv(delphi_survey, runner: FlaskCliRunner) -> None:
