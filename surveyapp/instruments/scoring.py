@@ -22,7 +22,16 @@ import numpy.typing as npt
 
 from .model import Instrument, Subscale
 
-__all__ = ["SubscaleScore", "item_matrix", "needs_every_item", "recode", "recoded_matrix", "score_matrix", "score_response", "score_subscale"]
+__all__ = [
+    "SubscaleScore",
+    "item_matrix",
+    "needs_every_item",
+    "recode",
+    "recoded_matrix",
+    "score_matrix",
+    "score_response",
+    "score_subscale",
+]
 
 FloatArray = npt.NDArray[np.float64]
 

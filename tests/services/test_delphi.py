@@ -97,7 +97,8 @@ def test_a_small_audience_hides_a_second_as_the_results_page_does(make_survey) -
     total = page["overview"]["submitted"]
     assert total is None or total - sum(shown) >= survey.min_cell_size  # nothing small is left by subtraction
     assert len(results.hidden) == 2
-    assert "fewer than 5 responses" in results.note and "hidden as well" in results.note
+    assert "fewer than 5 responses" in results.note
+    assert "hidden as well" in results.note
     for task in results.tasks:
         assert set(task.audiences) <= {a for a, n in results.responses.items() if n is not None}
 
