@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .variables import Variable
+from ..instruments.wide_columns import Variable
 
 __all__ = ["codebook_columns", "codebook_rows"]
 

@@ -24,7 +24,7 @@ from ..instruments import NOT_SHOWN, PREFER_NOT_TO_ANSWER, Instrument
 from ..instruments.answers import StoredValue
 from ..instruments.flow import item_key
 from ..instruments.scoring import score_matrix
-from ..reporting.variables import MISSING_LABELS, Variable, score_count_variables, wide_variables
+from ..instruments.wide_columns import MISSING_LABELS, Variable, score_count_variables, wide_variables
 from .audit import log
 from .survey_data import VECTOR_DTYPE, answer_vector, survey_columns
 from .surveys import survey_instruments

@@ -9,9 +9,9 @@ from pathlib import Path
 import pyreadstat
 import pytest
 
+from surveyapp.instruments.wide_columns import Variable
 from surveyapp.reporting.exports import FORMATS, ExportOptions
-from surveyapp.reporting.formats_extra import _spss_missing, spss_names
-from surveyapp.reporting.variables import Variable
+from surveyapp.reporting.spss import _spss_missing, spss_names
 from surveyapp.services.export import export_plan, iter_wide_rows
 
 from .conftest import FORMULA, HEBREW, Surveyed

@@ -1,0 +1,122 @@
+"""What a dashboard can compare by (audience, a single-choice question, wave), and which row is in which group.
+
+:class:`Groups` also names each group's cell in the survey's family of cells (services.cells), so every view
+hides exactly the groups the survey's one suppression decision hides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select
+
+from ..analysis.disclosure import Disclosure
+from ..analysis.suppression import Suppression
+from ..db import Survey, User, db
+from ..instruments.audiences import audience_name
+from .access import can_see
+from .cells import NO_ANSWER, CellKey, question_groupings, shows, total_key
+from .survey_data import SurveyData
+from .surveys import SurveyError, survey_instruments
+
+__all__ = ["NOT_ASKED", "Groups", "check_grouping", "grouping_options", "series_waves"]
+
+NOT_ASKED = NO_ANSWER
+
+
+def grouping_options(survey: Survey, viewer: User | None) -> list[tuple[str, str]]:
+    """What ``viewer`` can compare by: audience, any single-choice item, and wave in a series."""
+    options = [("audience", "Audience")]
+    for key, (instrument, item) in question_groupings(survey):
+        language = instrument.languages[0]
+        options.append((key, f"{instrument.short_title[language]}: {item.text[item.audiences[0]][language]}"))
+    if survey.series and sum(map(len, series_waves(survey, viewer))) > 1:
+        options.append(("wave", "Wave"))  # waves without a grant are left out, with a note
+    return options
+
+
+def series_waves(survey: Survey, viewer: User | None) -> tuple[list[Survey], list[Survey]]:
+    """The waves of ``survey``'s series that ``viewer`` may see, and those left out (None: the operator sees all)."""
+    if not survey.series:
+        return [survey], []
+    waves = list(db.session.scalars(select(Survey).where(Survey.series == survey.series).order_by(Survey.wave, Survey.id)))
+    if viewer is None:
+        return waves, []
+    seen = [w for w in waves if w.id == survey.id or can_see(viewer, w)]
+    return seen, [w for w in waves if w not in seen]
+
+
+def check_grouping(survey: Survey, options: dict[str, str], by: str, among: str | None) -> dict[str, str]:
+    """``options`` (key -> label) once ``by`` is one of them and ``among`` one of the survey's audiences, used only
+    with a question or wave; a SurveyError saying what is allowed otherwise."""
+    if by not in options:
+        raise SurveyError(f"cannot compare by '{by}'; choose one of: {', '.join(options)}")
+    audiences = [a.key for a in survey.audiences]
+    if among is not None and (by == "audience" or among not in audiences):
+        later = "by a question or by wave" if "wave" in options else "by a question"
+        raise SurveyError(
+            f"'among' must be one of the survey's audiences ({', '.join(audiences)}) and is only used when comparing {later}"
+        )
+    return options
+
+
+class Groups:
+    """Which row belongs to which group, for the chosen comparison, and which cell of the survey's family it is."""
+
+    def __init__(
+        self, survey: Survey, data: SurveyData, by: str, disclosures: Mapping[str, Disclosure], among: str | None = None
+    ) -> None:
+        self.among = among
+        self.by = by
+        self.audiences = tuple(a.key for a in survey.audiences)
+        self.disclosures = disclosures  # by wave key for comparisons by wave; "" otherwise
+        self.min_cell = survey.min_cell_size
+        labels = survey.texts.get("audience_labels") or {}
+        language = survey.languages[0]
+        if by == "audience":
+            self.keys = [a.key for a in survey.audiences]
+            self.labels = {k: audience_name(k, labels, language) for k in self.keys}
+            self.of_row = data.audience
+        elif by == "wave":
+            waves = sorted(set(data.wave.tolist()))
+            self.keys = [str(w) for w in waves]
+            self.labels = {k: f"Wave {k}" for k in self.keys}
+            self.of_row = data.wave.astype(str)
+        else:
+            instrument_id, item_id = by.split(".", 1)
+            instrument = next(i for i in survey_instruments(survey) if i.id == instrument_id)
+            item = instrument.item(item_id)
+            assert item.scale is not None  # noqa: S101 - grouping_options offers single-choice items only
+            self.keys = [str(o.code) for o in item.scale.options]
+            self.labels = {str(o.code): o.label[instrument.languages[0]] for o in item.scale.options}
+            column = data.column(by)
+            self.of_row = np.array([str(int(v)) if not np.isnan(v) else NOT_ASKED for v in column])
+        if among is not None:
+            self.of_row = np.where(data.of_audiences([among]), self.of_row, NOT_ASKED)
+
+        self._masks = {key: self.of_row == key for key in self.keys}
+
+    def rows(self, key: str, among: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.bool_]:
+        mask = self._masks[key]
+        return mask & among if among is not None else mask
+
+    def cell(self, key: str, asked: Sequence[str] | None = None) -> CellKey:
+        """The family cell of group ``key`` restricted to the audiences ``asked`` (None: everyone)."""
+        if self.by == "audience":
+            return total_key((key,))
+        audiences = (self.among,) if self.among else tuple(a for a in self.audiences if asked is None or a in asked)
+        return total_key(audiences) if self.by == "wave" else (self.by, audiences, key)
+
+    def suppression(self, counts: Mapping[str, int], asked: Sequence[str] | None = None) -> Suppression:
+        """Which of the groups with ``counts`` respondents are hidden, and why (decided for the survey's whole family)."""
+        too_small, other = set(), set()
+        for key, n in counts.items():
+            disclosure = self.disclosures[key if self.by == "wave" else ""]
+            cell = self.cell(key, asked)
+            if 0 < n < self.min_cell or (cell in disclosure.sizes and disclosure.reason(cell) == "too_small"):
+                too_small.add(key)
+            elif not shows(disclosure, cell, n):
+                other.add(key)
+        return Suppression(frozenset(too_small | other), frozenset(too_small), frozenset(other), self.min_cell)
