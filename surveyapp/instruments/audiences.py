@@ -18,3 +18,11 @@ def audience_name(key: str, survey_labels: Mapping[str, Mapping[str, str]] | Non
         texts = survey_labels[key]
         return texts.get(language) or next(iter(texts.values()))
     return DEFAULT_AUDIENCE_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def in_sentence(name: str) -> str:
+    """A group's name as it reads inside a sentence: "Peer specialists" -> "peer specialists"; a name that starts
+    with an acronym or a proper name ("ICU staff", "Wave 2" is the caller's) keeps its capital."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name

@@ -29,10 +29,10 @@ from .cells import survey_disclosure
 from .comments import survey_comments
 from .dashboard_blocks import instrument_block
 from .dashboard_cache import cached_result, data_version, json_ready, store_result
-from .dashboard_gaps import gaps
+from .dashboard_gaps import gaps, missing_gaps_note
 from .dashboard_overview import overview
 from .gap_verdicts import attach_verdicts
-from .groupings import Groups, check_grouping, grouping_options, series_waves
+from .groupings import Groups, check_grouping, grouping_options, no_answer_count, series_waves
 from .publication import publish_ready
 from .survey_data import load_survey_data, numeric_item_keys
 from .surveys import survey_instruments
@@ -116,6 +116,7 @@ def _compute(survey: Survey, surveys: Sequence[Survey], by: str, by_label: str, 
             {"key": k, "label": groups.labels[k], "n": counts[k] if top.shows(k) else None, "hidden": not top.shows(k)}
             for k in groups.keys
         ],
+        "no_answer": no_answer_count(survey, data, groups, top, disclosure),
         "overview": overview(survey, data, min_cell, disclosure),
         "instruments": [],
         "gaps": [],
@@ -125,9 +126,9 @@ def _compute(survey: Survey, surveys: Sequence[Survey], by: str, by_label: str, 
         block = instrument_block(instrument, data, groups, min_cell)
         if block["subscales"] or block["items"]:
             result["instruments"].append(block)
-        if by == "audience":
-            result["gaps"].extend(gaps(instrument, data, groups, min_cell, disclosure))
+        result["gaps"].extend(gaps(instrument, data, groups, min_cell))
     result["gaps"].sort(key=lambda g: -abs(g["diff"]))
+    result["gaps_note"] = missing_gaps_note(result["gaps"], groups)
     result["comments"] = survey_comments(survey, among)
     return json_ready(result)
 

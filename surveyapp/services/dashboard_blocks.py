@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..analysis.comparisons import compare_groups, explain
+from ..analysis.comparison_words import explain
+from ..analysis.comparisons import compare_groups
 from ..analysis.descriptives import describe
 from ..analysis.likert import distribution
 from ..analysis.reliability import reliability
@@ -89,7 +90,7 @@ def _subscale_block(
             samples[groups.labels[key]] = finite
         per_group.append(entry)
     comparison = compare_groups(samples)
-    sentence = explain(comparison, subscale.label[language].lower(), scale_points=int(high - low + 1))
+    sentence = explain(comparison, subscale.label[language].lower(), scale_points=int(high - low + 1), names=groups.in_sentence)
     if comparison.status == "single_group" and hide.hidden:
         sentence = (
             f"The other groups are too small to show, so {subscale.label[language].lower()} "
@@ -143,6 +144,7 @@ def _item_block(instrument: Instrument, item: Any, data: SurveyData, groups: Gro
         "text": item.text[first][language],
         "texts": {a: item.text[a][language] for a in item.audiences},
         "reverse": item.reverse,
+        "scale": scale.id,
         "options": [o.label[language] for o in scale.options],
         "missing_options": [o.label[language] for o in scale.missing_options],
         "groups": per_group,

@@ -19,7 +19,7 @@ from ..db import DashboardCache, Response, Survey, db
 __all__ = ["RESULT_FORMAT", "cached_result", "data_version", "json_ready", "store_result"]
 
 #: changes whenever the result's shape or content rules change, so results cached by older code are recomputed
-RESULT_FORMAT = 3
+RESULT_FORMAT = 4
 
 
 def data_version(surveys: Sequence[Survey]) -> str:

@@ -7,6 +7,7 @@ hides exactly the groups the survey's one suppression decision hides.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -15,13 +16,13 @@ from sqlalchemy import select
 from ..analysis.disclosure import Disclosure
 from ..analysis.suppression import Suppression
 from ..db import Survey, User, db
-from ..instruments.audiences import audience_name
+from ..instruments.audiences import audience_name, in_sentence
 from .access import can_see
 from .cells import NO_ANSWER, CellKey, question_groupings, shows, total_key
 from .survey_data import SurveyData
 from .surveys import SurveyError, survey_instruments
 
-__all__ = ["NOT_ASKED", "Groups", "check_grouping", "grouping_options", "series_waves"]
+__all__ = ["NOT_ASKED", "Groups", "check_grouping", "grouping_options", "no_answer_count", "series_waves"]
 
 NOT_ASKED = NO_ANSWER
 
@@ -75,6 +76,7 @@ class Groups:
         self.min_cell = survey.min_cell_size
         labels = survey.texts.get("audience_labels") or {}
         language = survey.languages[0]
+        self.audience_labels = {k: audience_name(k, labels, language) for k in self.audiences}
         if by == "audience":
             self.keys = [a.key for a in survey.audiences]
             self.labels = {k: audience_name(k, labels, language) for k in self.keys}
@@ -93,6 +95,9 @@ class Groups:
             self.labels = {str(o.code): o.label[instrument.languages[0]] for o in item.scale.options}
             column = data.column(by)
             self.of_row = np.array([str(int(v)) if not np.isnan(v) else NOT_ASKED for v in column])
+        #: how each group's label reads inside a sentence: "staff", "wave 2", "those answering “Day hospital”"
+        self.in_sentence = {self.labels[k]: self._sentence_name(k) for k in self.keys}
+        self.of_row_everyone = self.of_row  # before "among": perception gaps set two audiences side by side
         if among is not None:
             self.of_row = np.where(data.of_audiences([among]), self.of_row, NOT_ASKED)
 
@@ -101,6 +106,25 @@ class Groups:
     def rows(self, key: str, among: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.bool_]:
         mask = self._masks[key]
         return mask & among if among is not None else mask
+
+    def _sentence_name(self, key: str) -> str:
+        if self.by == "audience":
+            return in_sentence(self.labels[key])
+        if self.by == "wave":
+            return f"wave {key}"
+        return f"those answering “{self.labels[key]}”"
+
+    def rows_of_everyone(self, key: str) -> npt.NDArray[np.bool_]:
+        """The rows of group ``key`` in every audience, whatever "among" chose."""
+        return self.of_row_everyone == key
+
+    def audience_shown(self, key: str, audience: str, n: int) -> bool:
+        """Whether ``audience`` within group ``key`` (``n`` respondents) may be shown: its own cell of the family."""
+        if self.by == "audience":
+            return shows(self.disclosures[""], total_key((audience,)), n)
+        if self.by == "wave":
+            return shows(self.disclosures[key], total_key((audience,)), n)
+        return shows(self.disclosures[""], (self.by, (audience,), key), n)
 
     def cell(self, key: str, asked: Sequence[str] | None = None) -> CellKey:
         """The family cell of group ``key`` restricted to the audiences ``asked`` (None: everyone)."""
@@ -120,3 +144,32 @@ class Groups:
             elif not shows(disclosure, cell, n):
                 other.add(key)
         return Suppression(frozenset(too_small | other), frozenset(too_small), frozenset(other), self.min_cell)
+
+
+def no_answer_count(
+    survey: Survey, data: SurveyData, groups: Groups, top: Suppression, disclosure: Disclosure
+) -> dict[str, Any] | None:
+    """Compared by a question: how many of those asked it (within "among") gave no answer, so are in no group.
+
+    Only when that count is publishable: every answer group is shown and so is the total of those asked, so the
+    count is the total minus the groups, a difference the survey's suppression decision already allows (it holds
+    0 or at least the minimum cell size, services.cells). With any group hidden, nothing is said: the count would
+    let the hidden groups be worked out.
+    """
+    if groups.by in ("audience", "wave") or top.hidden:
+        return None
+    instrument_id, item_id = groups.by.split(".", 1)
+    item = next(i for i in survey_instruments(survey) if i.id == instrument_id).item(item_id)
+    asked = tuple(a for a in groups.audiences if item.asked_of(a) and groups.among in (None, a))
+    if not asked:
+        return None
+    rows = int(data.of_audiences(asked).sum())
+    n = rows - sum(int(groups.rows(k).sum()) for k in groups.keys)
+    if not shows(disclosure, total_key(asked), rows) or 0 < n < groups.min_cell:
+        return None
+    return {
+        "n": n,
+        "audiences": list(asked),
+        "among": in_sentence(groups.audience_labels[groups.among]) if groups.among else None,
+        "asked_of_all": len(asked) == len(groups.audiences),
+    }
