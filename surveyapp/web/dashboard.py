@@ -54,7 +54,7 @@ def survey(slug: str) -> Response:
     except SurveyError as exc:
         abort(400, str(exc))
     charts: dict[str, Any] = {"daily": figures.daily_figure(result["overview"])}
-    for other, chart in figures.gap_heatmaps(result["gaps"]).items():
+    for other, chart in figures.gap_heatmaps(result["gaps"], order=[g["label"] for g in result["groups"]]).items():
         charts[f"gaps-{other}" if other else "gaps"] = chart
     for block in result["instruments"]:
         for scale, _ in answer_scales(block):
