@@ -96,6 +96,24 @@ def _naive_utc(text: str) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
+def _spss_label(variable: Variable, name: str, language: str) -> str:
+    """The variable label: the column name used in the CSV files (when SPSS's differs), then the wording, or each
+    audience's own wording where they differ ("[peer] I know my tasks. | [staff] Peers know their tasks."), each
+    shortened to an equal share of SPSS's 256 bytes when together they are longer."""
+    prefix = "" if name == variable.name else f"{variable.name}: "
+    wordings = {a: text_in(t, language) for a, t in variable.texts_by_audience.items()}
+    if len(set(wordings.values())) < 2:
+        return _clip(prefix + variable.label_in(language), SPSS_LABEL_BYTES)
+    suffix = variable.label_in(language)[len(next(iter(wordings.values()))) :]  # " — option" of a multi's column
+    parts = [f"[{a}] {w}{suffix}" for a, w in wordings.items()]
+    separator = " | "
+    whole = prefix + separator.join(parts)
+    if len(whole.encode("utf-8")) <= SPSS_LABEL_BYTES:
+        return whole
+    budget = (SPSS_LABEL_BYTES - len(prefix.encode("utf-8")) - len(separator) * (len(parts) - 1)) // len(parts)
+    return prefix + separator.join(_clip(part, budget) for part in parts)
+
+
 def _spss_arguments(plan: ExportPlan, names: Mapping[str, str], language: str) -> dict[str, Any]:
     labels: dict[str, str] = {}
     value_labels: dict[str, dict[float, str]] = {}
@@ -104,8 +122,7 @@ def _spss_arguments(plan: ExportPlan, names: Mapping[str, str], language: str) -
     formats: dict[str, str] = {}
     for variable in plan.variables:
         name = names[variable.name]
-        text = variable.label_in(language)
-        labels[name] = _clip(text if name == variable.name else f"{variable.name}: {text}", SPSS_LABEL_BYTES)
+        labels[name] = _spss_label(variable, name, language)
         measure[name] = _spss_measure(variable)
         if variable.values:
             value_labels[name] = {

@@ -98,6 +98,11 @@ def test_long_scores_and_codebook(answered) -> None:
     codebook = {r["name"]: r for r in rows(export_text(answered, "codebook"))}
     clear = codebook["mini.clear"]
     assert clear["label_he"] == "אני יודע/ת מה המשימות שלי."
+    # each audience's own wording, in each language (the HTML codebook and the data package had them already)
+    assert (clear["text_peer_en"], clear["text_staff_en"]) == ("I know my tasks.", "Peers know their tasks.")
+    assert clear["text_staff_he"] == "העמיתים יודעים מה המשימות שלהם."
+    assert codebook["mini.role"]["text_peer_en"] == ""  # asked of staff only
+    assert codebook["mini.role"]["text_staff_en"] == "Your role"
     assert "9=Not observed" in clear["values"]
     assert "-9=Prefer not to answer" in clear["values"]
     assert clear["missing_codes"] == "[9, -9, -8]"  # a JSON list: never read as a formula
