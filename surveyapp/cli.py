@@ -333,7 +333,7 @@ def stats(slug: str, by: str, among: str | None, fmt: str, table: str, as_user: 
         click.echo(write_csv(columns, [[r[c] for c in columns] for r in rows]), nl=False)
         return
     built = build_table(result, table)
-    click.echo(write_csv(built.columns, built.rows), nl=False)
+    click.echo(write_csv(built.columns, built.exact_rows), nl=False)  # full precision, as the downloads
 
 
 @click.command("training")

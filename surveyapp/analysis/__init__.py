@@ -7,18 +7,18 @@ item matrix) and get frozen dataclasses of floats, ints, strings, tuples and Non
 
 - ``descriptives``: n, mean, SD, quartiles and the t interval of the mean per group.
 - ``comparisons``: Welch ANOVA / Welch t, Kruskal-Wallis, Games-Howell pairs with
-  Hedges' g and Cliff's delta, and a one-sentence explanation for managers.
+  Hedges' g and Cliff's delta; ``comparison_words``: a one-sentence explanation for managers.
 - ``reliability``: Cronbach's alpha with its Feldt interval, McDonald's omega, item-rest r.
 - ``gaps``: self-view versus others' view on parallel forms, labelled only when clear.
 """
 
+from .comparison_words import explain
 from .comparisons import (
     MIN_N_FOR_TESTS,
     Comparison,
     PairResult,
     cliffs_delta,
     compare_groups,
-    explain,
     hedges_g,
     magnitude,
     welch_t,

@@ -15,8 +15,8 @@ GPL-3 and serves as the test oracle):
 
 Tests run only when every group has enough answers (``MIN_N_FOR_TESTS``):
 below that a p-value would mostly report noise, and small cells are where
-peers could be re-identified. ``explain`` turns a result into one sentence a
-manager can read.
+peers could be re-identified. ``comparison_words.explain`` turns a result into one
+sentence a manager can read.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ __all__ = [
     "PairResult",
     "cliffs_delta",
     "compare_groups",
-    "explain",
     "hedges_g",
     "magnitude",
     "welch_t",
@@ -314,77 +313,4 @@ def _pair(names: Sequence[str], samples: Sequence[npt.NDArray[np.float64]], i: i
         hedges_g=hedges_g(a, b),
         cliffs_delta=delta,
         magnitude=magnitude(delta),
-    )
-
-
-# --- plain-English summary ---------------------------------------------------------------------
-
-_SIZE_WORDS = {"negligible": "very small", "small": "small", "medium": "moderate", "large": "large"}
-
-
-def _format_p(p: float) -> str:
-    """APA style without the leading zero; never rounds a p under .05 up to '.050'."""
-    if p < 0.001:
-        return "p < .001"
-    text = f"{p:.3f}"
-    if p < 0.05 and text == "0.050":
-        return "p < .05"
-    return "p = " + text.removeprefix("0")
-
-
-def _format_means(x: float, y: float) -> tuple[str, str]:
-    """One decimal, or two when one decimal would print a real difference as '4.1 vs 4.1'."""
-    for digits in (1, 2):
-        fx, fy = f"{x:.{digits}f}", f"{y:.{digits}f}"
-        if fx != fy or x == y:
-            return fx, fy
-    return fx, fy
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def explain(comparison: Comparison, subject: str, scale_points: int | None = None) -> str:
-    """One sentence a manager can act on, e.g. "Staff rate role clarity higher than peer specialists do
-    (4.9 vs 4.1 on a 1–7 scale); the difference is large and unlikely to be chance (p < .001)."
-
-    Speaks about the pair with the largest raw difference, because that is what a reader
-    looks for first; its p-value is the pair's (Games-Howell or Welch). Group names and
-    ``subject`` are used as given (the caller passes labels, already translated).
-    """
-    if comparison.status == "single_group":
-        if not comparison.groups:
-            return f"No answers on {subject} yet, so there is nothing to compare."
-        return f"Only {comparison.groups[0]} answered on {subject}, so there is no other group to compare with."
-    if comparison.status == "too_few":
-        return (
-            f"There are too few responses to compare {subject} "
-            f"(fewer than {comparison.min_n} in: {', '.join(comparison.too_few)})."
-        )
-    if not comparison.pairs:
-        return f"No comparison of {subject} is available."
-
-    pair = max(comparison.pairs, key=lambda pr: abs(pr.diff))
-    test = "Games-Howell" if len(comparison.groups) > 2 else "Welch's t"
-    if pair.diff >= 0:
-        high, low, mean_high, mean_low = pair.b, pair.a, pair.mean_b, pair.mean_a
-    else:
-        high, low, mean_high, mean_low = pair.a, pair.b, pair.mean_a, pair.mean_b
-    shown_high, shown_low = _format_means(mean_high, mean_low)
-    scale = f" on a 1–{scale_points} scale" if scale_points else ""
-    means = f"{shown_high} vs {shown_low}{scale}"
-
-    if pair.p_value is None:
-        return (
-            f"{_capitalise(high)} and {low} rate {subject} {means}; "
-            "answers within each group do not vary, so no test is possible."
-        )
-    if pair.p_value >= 0.05 or math.isclose(pair.diff, 0.0, abs_tol=1e-12):
-        return f"There is no clear difference in how {high} and {low} rate {subject} ({means}; {test} {_format_p(pair.p_value)})."
-    size = _SIZE_WORDS[pair.magnitude]
-    joiner = "and" if pair.magnitude != "negligible" else "but"
-    return (
-        f"{_capitalise(high)} rate {subject} higher than {low} do ({means}); "
-        f"the difference is {size} {joiner} unlikely to be chance ({test} {_format_p(pair.p_value)})."
     )

@@ -6,12 +6,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .variables import Variable
+from ..instruments.wide_columns import Variable
 
 __all__ = ["codebook_columns", "codebook_rows"]
 
 
-def codebook_columns(languages: Sequence[str]) -> list[str]:
+def codebook_columns(languages: Sequence[str], audiences: Sequence[str] = ()) -> list[str]:
+    """``audiences``: the survey's, in order; each gets a column of its own wording per language (``text_staff_en``),
+    since an item is often worded for each audience ("I know my tasks." / "Peers know their tasks.")."""
     return [
         "name",
         "kind",
@@ -21,6 +23,7 @@ def codebook_columns(languages: Sequence[str]) -> list[str]:
         "item_type",
         "type",
         *[f"label_{lang}" for lang in languages],
+        *[f"text_{audience}_{lang}" for audience in audiences for lang in languages],
         "audiences",
         "values",
         "missing_codes",
@@ -41,7 +44,13 @@ def _values(variable: Variable, language: str) -> str:
     )
 
 
-def codebook_rows(variables: Sequence[Variable], languages: Sequence[str]) -> list[list[Any]]:
+def _wordings(variable: Variable, languages: Sequence[str], audiences: Sequence[str]) -> list[str | None]:
+    """Each audience's own wording of the item, per language; empty where the audience is not asked it."""
+    texts = variable.texts_by_audience
+    return [(texts[a].get(lang) or None) if a in texts else None for a in audiences for lang in languages]
+
+
+def codebook_rows(variables: Sequence[Variable], languages: Sequence[str], audiences: Sequence[str] = ()) -> list[list[Any]]:
     rows = []
     for v in variables:
         rows.append(
@@ -54,6 +63,7 @@ def codebook_rows(variables: Sequence[Variable], languages: Sequence[str]) -> li
                 v.item_type,
                 v.type,
                 *[v.label.get(lang) or v.label.get("en") for lang in languages],
+                *_wordings(v, languages, audiences),
                 " ".join(v.audiences),
                 _values(v, languages[0]),
                 json.dumps(list(v.missing)) if v.missing else "",

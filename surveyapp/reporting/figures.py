@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["daily_figure", "gap_heatmap", "likert_figure", "subscale_figure"]
+__all__ = ["daily_figure", "gap_heatmap", "gap_heatmaps", "likert_figure", "subscale_figure"]
 
 PALETTE = ("#1f5f8b", "#c8553d", "#588157", "#8d6a9f", "#b08900", "#4c6a92")
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
@@ -163,15 +163,30 @@ def likert_figure(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def gap_heatmap(gaps: Sequence[Mapping[str, Any]], level: str = "subscale") -> dict[str, Any]:
-    """Gap (other − peer) per subscale and other group, ranked by size."""
+def _wrapped(label: str, width: int = 16) -> str:
+    """A column label on several short lines, so the group names under a heatmap are never cut on a narrow screen."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def gap_heatmap(
+    gaps: Sequence[Mapping[str, Any]], level: str = "subscale", column: str = "other_group", order: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Gap (other − peer) per subscale and ``column`` (the other audience, or the group a gap was computed within),
+    ranked by size; the columns in ``order`` first (the groups' own order), then as they come."""
     chosen = [g for g in gaps if g["level"] == level]
     labels = list(dict.fromkeys(f"{g['instrument']}: {g['label']}" for g in chosen))
-    others = list(dict.fromkeys(g["other_group"] for g in chosen))
+    present = {g[column] for g in chosen}
+    others = list(dict.fromkeys([*(o for o in order if o in present), *(g[column] for g in chosen)]))
     z = [[None for _ in others] for _ in labels]
     text = [["" for _ in others] for _ in labels]
     for g in chosen:
-        row, col = labels.index(f"{g['instrument']}: {g['label']}"), others.index(g["other_group"])
+        row, col = labels.index(f"{g['instrument']}: {g['label']}"), others.index(g[column])
         z[row][col] = g["diff"]
         text[row][col] = f"{g['diff']:+.2f} ({g['reading'].replace('_', ' ')})"
     limit = max((abs(g["diff"]) for g in chosen), default=1.0) or 1.0
@@ -180,7 +195,7 @@ def gap_heatmap(gaps: Sequence[Mapping[str, Any]], level: str = "subscale") -> d
             {
                 "type": "heatmap",
                 "z": z,
-                "x": others,
+                "x": [_wrapped(o) for o in others],
                 "y": labels,
                 "text": text,
                 "texttemplate": "%{text}",
@@ -193,9 +208,26 @@ def gap_heatmap(gaps: Sequence[Mapping[str, Any]], level: str = "subscale") -> d
             }
         ],
         "layout": _layout(
-            height=140 + 30 * max(1, len(labels)), yaxis={"automargin": True, "autorange": "reversed"}, showlegend=False
+            height=160 + 30 * max(1, len(labels)),
+            xaxis={"automargin": True, "tickangle": 0},
+            yaxis={"automargin": True, "autorange": "reversed"},
+            showlegend=False,
         ),
     }
+
+
+def gap_heatmaps(
+    gaps: Sequence[Mapping[str, Any]], level: str = "subscale", order: Sequence[str] = ()
+) -> dict[str, dict[str, Any]]:
+    """The gap charts of a page, by key: "" for the one chart of a comparison by audience; compared by a question
+    or wave, one chart per other audience (its key), with the groups (units, answers, waves) side by side."""
+    chosen = [g for g in gaps if g["level"] == level]
+    if not chosen:
+        return {}
+    if all(g.get("group") is None for g in chosen):
+        return {"": gap_heatmap(chosen, level)}
+    others = dict.fromkeys(g["other"] for g in chosen)
+    return {other: gap_heatmap([g for g in chosen if g["other"] == other], level, "group_label", order) for other in others}
 
 
 def daily_figure(overview: Mapping[str, Any]) -> dict[str, Any]:

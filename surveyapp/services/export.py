@@ -22,9 +22,10 @@ from sqlalchemy import and_, select
 from ..db import Answer, Audience, ItemKey, Response, Survey, User, db
 from ..instruments import NOT_SHOWN, PREFER_NOT_TO_ANSWER, Instrument
 from ..instruments.answers import StoredValue
+from ..instruments.audiences import audience_name
 from ..instruments.flow import item_key
 from ..instruments.scoring import score_matrix
-from ..reporting.variables import MISSING_LABELS, Variable, score_count_variables, wide_variables
+from ..instruments.wide_columns import MISSING_LABELS, Variable, score_count_variables, wide_variables
 from .audit import log
 from .survey_data import VECTOR_DTYPE, answer_vector, survey_columns
 from .surveys import survey_instruments
@@ -124,6 +125,8 @@ def iter_wide_rows(plan: ExportPlan, labels: bool = False, language: str | None 
     scored = [(i, s) for i in plan.instruments for s in i.subscales if f"{i.id}.{s.id}" in {v.name for v in plan.scores}]
     score_columns = [[position[f"{i.id}.{x}"] for x in s.items] for i, s in scored]
     order = {v.name: n for n, v in enumerate(plan.variables)}
+    survey_labels = survey.texts.get("audience_labels") or {}
+    audience_names = {a.key: audience_name(a.key, survey_labels, language) for a in survey.audiences}
     numeric_at = [order[v.name] for v in numeric]
     score_at = [order[f"{i.id}.{s.id}"] for i, s in scored]
     for chunk in _responses(survey):
@@ -166,6 +169,8 @@ def iter_wide_rows(plan: ExportPlan, labels: bool = False, language: str | None 
                     )
             if conditional:
                 _mark_hidden(row, order, conditional, vectors[row_number], position, audience)
+            if labels:  # the audience by its name in the labels' language, as the item columns are labelled
+                row[1] = audience_names[audience]
             yield _as_labels(row, plan.variables, language) if labels else row
 
 

@@ -19,14 +19,12 @@ as for the dashboard.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
 
 from ..analysis.cfa import fit_cfa, group_data
 from ..analysis.invariance import (
@@ -39,11 +37,12 @@ from ..analysis.invariance import (
     measurement_invariance,
 )
 from ..analysis.item_analysis import FLOOR_CEILING_SHARE, exploratory_factors, item_profiles
-from ..db import DashboardCache, Survey, db
+from ..db import Survey
 from ..instruments import Instrument, Subscale
 from ..instruments.scoring import recoded_matrix
-from .dashboard import _clean, _Groups, _store, check_grouping, data_version, grouping_options
+from .dashboard_cache import cached_result, data_version, json_ready, store_result
 from .gap_verdicts import VERDICTS_GROUPING
+from .groupings import Groups, check_grouping, grouping_options
 from .survey_data import SurveyData, load_survey_data, numeric_item_keys
 from .surveys import SurveyError, survey_instruments
 from .validation_words import MEASURED_ALIKE, join_names, plain_verdict, subscale_sentence
@@ -67,16 +66,16 @@ def survey_validation(
             raise SurveyError(f"the survey has no instrument '{instrument_id}'; its instruments: {known}")
     grouping = f"validation:{RESULT_FORMAT}|{by}|{instrument_id or ''}|{among or ''}"
     version = data_version([survey])
-    payload = _cached_payload(survey, grouping, version) if use_cache else None
-    if payload is not None:
-        return json.loads(payload)
+    cached = cached_result(survey, grouping, version) if use_cache else None
+    if cached is not None:
+        return cached
     data = load_survey_data([survey], numeric_item_keys(survey_instruments(survey)))
-    groups = _Groups(survey, data, by, {}, among)
+    groups = Groups(survey, data, by, {}, among)
     result = _report(survey, instruments, data, groups, by, options[by])
     if use_cache:
-        _store(survey, grouping, version, result)
+        store_result(survey, grouping, version, result)
         if by == "audience" and instrument_id is None:  # what the dashboard shows beside its gaps (services.gap_verdicts)
-            _store(survey, VERDICTS_GROUPING, version, subscale_verdicts(result))
+            store_result(survey, VERDICTS_GROUPING, version, subscale_verdicts(result))
     return result
 
 
@@ -86,17 +85,8 @@ def _groupings(survey: Survey, by: str, among: str | None) -> dict[str, str]:
     return check_grouping(survey, options, by, among)
 
 
-def _cached_payload(survey: Survey, grouping: str, version: str) -> str | None:
-    row = db.session.execute(
-        select(DashboardCache.payload, DashboardCache.data_version).where(
-            DashboardCache.survey_id == survey.id, DashboardCache.grouping == grouping
-        )
-    ).first()
-    return row.payload if row is not None and row.data_version == version else None
-
-
 def _report(
-    survey: Survey, instruments: Sequence[Instrument], data: SurveyData, groups: _Groups, by: str, by_label: str
+    survey: Survey, instruments: Sequence[Instrument], data: SurveyData, groups: Groups, by: str, by_label: str
 ) -> dict[str, Any]:
     min_cell = survey.min_cell_size
     counts = {k: int(groups.rows(k).sum()) for k in groups.keys}
@@ -126,7 +116,7 @@ def _report(
         "instruments": [_instrument(instrument, data, groups, shown) for instrument in instruments],
         "notes": notes,
     }
-    return _clean(result)
+    return json_ready(result)
 
 
 def _structure(subscales: Sequence[Subscale]) -> dict[str, tuple[str, ...]]:
@@ -140,7 +130,7 @@ def _structure(subscales: Sequence[Subscale]) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _audiences_of(groups: _Groups, data: SurveyData, key: str) -> set[str]:
+def _audiences_of(groups: Groups, data: SurveyData, key: str) -> set[str]:
     return set(np.unique(data.audience[groups.rows(key)]).tolist())
 
 
@@ -156,7 +146,7 @@ def _recoded(instrument: Instrument, subscales: Sequence[Subscale], data: Survey
     return np.column_stack(blocks) if blocks else np.empty((int(rows.sum()), 0))
 
 
-def _instrument(instrument: Instrument, data: SurveyData, groups: _Groups, shown: Sequence[str]) -> dict[str, Any]:
+def _instrument(instrument: Instrument, data: SurveyData, groups: Groups, shown: Sequence[str]) -> dict[str, Any]:
     language = instrument.languages[0]
     label = {s.id: s.label[language] for s in instrument.subscales}
     audiences = {k: _audiences_of(groups, data, k) for k in shown}
@@ -220,7 +210,7 @@ def _cfa(instrument: Instrument, structure: dict[str, tuple[str, ...]], data: Su
 
 
 def _subscale(
-    instrument: Instrument, subscale: Subscale, data: SurveyData, groups: _Groups, members: Sequence[str]
+    instrument: Instrument, subscale: Subscale, data: SurveyData, groups: Groups, members: Sequence[str]
 ) -> dict[str, Any]:
     language = instrument.languages[0]
     items = list(subscale.items)
@@ -251,7 +241,7 @@ def _subscale(
 def _items(
     instrument: Instrument,
     data: SurveyData,
-    groups: _Groups,
+    groups: Groups,
     shown: Sequence[str],
     per_group_subscales: dict[str, tuple[Subscale, ...]],
 ) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from flask_login import current_user
 
 from ..reporting import figures
+from ..reporting.answer_tables import answer_scales
 from ..reporting.csvsafe import write_csv
 from ..reporting.plotly_css import plotly_js_path, plotly_style_placeholders, plotly_stylesheet
 from ..reporting.tables import build_table
@@ -52,12 +53,13 @@ def survey(slug: str) -> Response:
         result = _stats().survey_dashboard(chosen, by, among=among, viewer=current_user, now=dt.datetime.now(dt.UTC))
     except SurveyError as exc:
         abort(400, str(exc))
-    charts: dict[str, Any] = {
-        "daily": figures.daily_figure(result["overview"]),
-        "gaps": figures.gap_heatmap(result["gaps"]) if result["gaps"] else None,
-    }
+    charts: dict[str, Any] = {"daily": figures.daily_figure(result["overview"])}
+    for other, chart in figures.gap_heatmaps(result["gaps"], order=[g["label"] for g in result["groups"]]).items():
+        charts[f"gaps-{other}" if other else "gaps"] = chart
     for block in result["instruments"]:
-        charts[f"items-{block['id']}"] = figures.likert_figure(block["items"]) if block["items"] else None
+        for scale, _ in answer_scales(block):
+            on_scale = [i for i in block["items"] if i.get("scale", "") == scale]
+            charts[f"items-{block['id']}-{scale}"] = figures.likert_figure(on_scale) if on_scale else None
         for subscale in block["subscales"]:
             charts[f"scores-{block['id']}-{subscale['id']}"] = figures.subscale_figure(subscale)
     tables = {name: build_table(result, name) for name in ("overview", "comparisons", "pairs", "reliability", "gaps")}
@@ -76,7 +78,9 @@ def survey(slug: str) -> Response:
         tables=tables,
         plotly_placeholders=plotly_style_placeholders(),
         score_table=lambda i, s: build_table(result, "scores", instrument=i, subscale=s),
-        item_table=lambda i: build_table(result, "items", instrument=i),
+        item_tables=lambda block: [
+            (scale, build_table(result, "items", instrument=block["id"], scale=scale)) for scale, _ in answer_scales(block)
+        ],
         band_table=lambda i, s: build_table(result, "bands", instrument=i, subscale=s),
     )
     response = Response(body, mimetype="text/html")
@@ -90,7 +94,7 @@ def table_csv(slug: str, name: str) -> Response:
     chosen = granted_survey(slug)
     by = request.args.get("by", "audience")
     among = (request.args.get("among") or None) if by != "audience" else None
-    params = {k: v for k, v in request.args.items() if k in ("instrument", "subscale", "level")}
+    params = {k: v for k, v in request.args.items() if k in ("instrument", "subscale", "level", "scale")}
     try:
         result = _stats().survey_dashboard(chosen, by, among=among, viewer=current_user, audit=None)
         table = build_table(result, name, **params)
@@ -99,7 +103,7 @@ def table_csv(slug: str, name: str) -> Response:
     except SurveyError as exc:
         abort(400, str(exc))
     log("download.table", current_user, slug, {"table": table.name, "by": by}, dt.datetime.now(dt.UTC))
-    text = write_csv(table.columns, table.rows)
+    text = write_csv(table.columns, table.exact_rows)  # full precision: the page rounds, a download does not
     notes = [n for n in (table.note, *result["notes"], result["publication"]["sentence"]) if n]
     if notes:
         text += write_csv(("note",), [(n,) for n in dict.fromkeys(notes)]).split("\r\n", 1)[1]

@@ -212,11 +212,43 @@ def test_explain_uses_the_pair_with_the_largest_gap() -> None:
     )
 
 
-def test_explain_too_few() -> None:
-    result = compare_groups({"peer specialists": PEERS[:4], "staff": STAFF_HIGH})
+def test_explain_too_few_names_the_group_its_size_and_why() -> None:
+    result = compare_groups({"peer specialists": PEERS[:7], "staff": STAFF_HIGH})
     assert explain(result, "role clarity") == (
-        "There are too few responses to compare role clarity (fewer than 10 in: peer specialists)."
+        "No groups are compared on role clarity, because one group is too small to test: peer specialists gave only "
+        "7 answers, and tests are run only when every group has at least 10 (with fewer, a difference would mostly "
+        "be chance). The groups' own figures are still shown in the table."
     )
+    two = compare_groups({"A": PEERS[:7], "B": STAFF_HIGH[:8], "C": USERS})
+    assert "2 groups are too small to test: those in A gave only 7 and those in B only 8 answers" in explain(
+        two, "role clarity", names={"A": "those in A", "B": "those in B"}
+    )
+
+
+def _overall_but_no_pair() -> dict[str, np.ndarray]:
+    """Four groups whose Welch's ANOVA is just below .05 while no Games-Howell pair is (seed found by search)."""
+    rng = np.random.default_rng(15)
+    means = {"peer specialists": 4.0, "staff": 4.35, "service users": 4.6, "others": 4.3}
+    return {name: np.round(rng.normal(mean, 1, 30), 1) for name, mean in means.items()}
+
+
+def test_explain_says_why_an_overall_difference_has_no_clear_pair() -> None:
+    result = compare_groups(_overall_but_no_pair())
+    assert result.p_value is not None
+    assert result.p_value < 0.05
+    assert all(p.p_value is not None and p.p_value >= 0.05 for p in result.pairs)
+    assert explain(result, "role clarity", 7) == (
+        "Taken together, the 4 groups differ in how they rate role clarity (Welch's ANOVA p = .048), but no two "
+        "groups differ clearly from each other: with 6 pairs to compare, each pair needs stronger evidence "
+        "(Games-Howell), and even the largest difference, service users against peer specialists (4.7 vs 4.0 on a "
+        "1–7 scale), falls short (p = .051). The difference is spread over several groups rather than between two."
+    )
+
+
+def test_explain_uses_the_names_given_for_sentences() -> None:
+    result = compare_groups({"Peer specialists": PEERS, "Staff": STAFF_HIGH})
+    sentence = explain(result, "role clarity", 7, names={"Peer specialists": "peer specialists", "Staff": "staff"})
+    assert sentence.startswith("Staff rate role clarity higher than peer specialists do")
 
 
 def test_explain_single_group_and_nothing() -> None:
@@ -244,7 +276,7 @@ def test_explain_when_answers_do_not_vary() -> None:
 
 
 def test_p_formatting_never_rounds_significance_away() -> None:
-    from surveyapp.analysis.comparisons import _format_p
+    from surveyapp.analysis.comparison_words import _format_p
 
     assert _format_p(0.0004) == "p < .001"
     assert _format_p(0.0496) == "p < .05"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from surveyapp.reporting.codebook_html import codebook_html_context, render_codebook_html
 from surveyapp.reporting.exports import FORMATS, ExportOptions
-from surveyapp.reporting.formats_extra import codebook_html_context, render_codebook_html
 from surveyapp.services.export import export_plan
 from surveyapp.services.surveys import create_survey
 

@@ -170,5 +170,5 @@ def test_a_survey_without_responses_exports_every_format(make_survey, tmp_path: 
     sav.write_bytes(b"".join(FORMATS["spss"].write(plan, ExportOptions())))
     frame, meta = pyreadstat.read_sav(sav)
     assert len(frame) == 0
-    assert meta.column_names_to_labels["mini_clear"] == "mini.clear: I know my tasks."
+    assert meta.column_names_to_labels["mini_clear"] == "mini.clear: [peer] I know my tasks. | [staff] Peers know their tasks."
     assert b"mini.clear" in b"".join(FORMATS["codebook-html"].write(plan, ExportOptions()))

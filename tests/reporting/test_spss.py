@@ -9,9 +9,9 @@ from pathlib import Path
 import pyreadstat
 import pytest
 
+from surveyapp.instruments.wide_columns import Variable
 from surveyapp.reporting.exports import FORMATS, ExportOptions
-from surveyapp.reporting.formats_extra import _spss_missing, spss_names
-from surveyapp.reporting.variables import Variable
+from surveyapp.reporting.spss import _spss_missing, spss_names
 from surveyapp.services.export import export_plan, iter_wide_rows
 
 from .conftest import FORMULA, HEBREW, Surveyed
@@ -56,7 +56,9 @@ def test_round_trip_labels_missing_codes_and_values(surveyed: Surveyed, tmp_path
     assert list(frame.columns) == [spss_names([v.name for v in plan.variables])[v.name] for v in plan.variables]
     assert meta.column_names[6:9] == ["mini_clear", "mini_unclear", "mini_valued"]
     labels = meta.column_names_to_labels
-    assert labels["mini_clear"] == "mini.clear: I know my tasks."
+    # each audience's own wording (the item is worded for peers and for staff), not the peers' alone
+    assert labels["mini_clear"] == "mini.clear: [peer] I know my tasks. | [staff] Peers know their tasks."
+    assert labels["mini_valued"] == "mini.valued: My knowledge is valued."  # one wording for everyone: said once
     assert labels["response_id"].startswith("Response id")
     assert labels["mini_clarity"] == "mini.clarity: Clarity"
     assert meta.variable_value_labels["mini_clear"] == {
@@ -116,7 +118,10 @@ def test_hebrew_text_and_labels_survive(surveyed: Surveyed, tmp_path: Path) -> N
     by_id = frame.set_index("response_id")
     assert by_id.loc[surveyed.hebrew_response, "mini_comments"] == HEBREW
     assert by_id.loc[surveyed.formula_response, "mini_comments"] == FORMULA  # not a spreadsheet: no apostrophe
-    assert meta.column_names_to_labels["mini_clear"] == "mini.clear: אני יודע/ת מה המשימות שלי."
+    assert (
+        meta.column_names_to_labels["mini_clear"]
+        == "mini.clear: [peer] אני יודע/ת מה המשימות שלי. | [staff] העמיתים יודעים מה המשימות שלהם."
+    )
     assert meta.variable_value_labels["mini_clear"][-9.0] == "מעדיף/ה לא לענות"
     assert meta.file_label == "סקר קטן"
 
@@ -146,3 +151,16 @@ def test_export_command_writes_a_sav(surveyed: Surveyed, runner, tmp_path: Path)
     assert result.exit_code == 0, result.output
     _frame, meta = pyreadstat.read_sav(out, metadataonly=True)
     assert "mini_clear" in meta.column_names
+
+
+def test_long_wordings_share_the_label_fairly() -> None:
+    """SPSS allows 256 bytes: three long wordings are each shortened, so every audience's still shows."""
+    from surveyapp.reporting.spss import _spss_label
+
+    texts = {"peer": {"he": "א" * 150}, "staff": {"he": "ב" * 150}, "service_user": {"he": "ג" * 150}}
+    variable = Variable("p.x", "item", "integer", {"he": "א" * 150}, texts_by_audience=texts)
+    label = _spss_label(variable, "p_x", "he")
+    assert len(label.encode("utf-8")) <= 256
+    assert label.startswith("p.x: [peer] א")
+    assert "| [staff] ב" in label
+    assert "| [service_user] ג" in label

@@ -79,7 +79,8 @@ def test_formula_cells_are_neutralised_unless_raw(answered) -> None:
 def test_labels_and_bom(answered) -> None:
     text = export_text(answered, "wide", labels=True, bom=True, language="he")
     assert text.startswith("\ufeffresponse_id,")
-    staff = next(r for r in rows(text) if r["audience"] == "staff")
+    assert {r["audience"] for r in rows(text)} == {"עמיתים מומחים", "צוות"}  # labelled: names, never bare codes
+    staff = next(r for r in rows(text) if r["audience"] == "צוות")
     assert staff["mini.role"] == "אחות/אח"
     assert staff["mini.clear"] == "מעדיף/ה לא לענות"
 
@@ -98,6 +99,11 @@ def test_long_scores_and_codebook(answered) -> None:
     codebook = {r["name"]: r for r in rows(export_text(answered, "codebook"))}
     clear = codebook["mini.clear"]
     assert clear["label_he"] == "אני יודע/ת מה המשימות שלי."
+    # each audience's own wording, in each language (the HTML codebook and the data package had them already)
+    assert (clear["text_peer_en"], clear["text_staff_en"]) == ("I know my tasks.", "Peers know their tasks.")
+    assert clear["text_staff_he"] == "העמיתים יודעים מה המשימות שלהם."
+    assert codebook["mini.role"]["text_peer_en"] == ""  # asked of staff only
+    assert codebook["mini.role"]["text_staff_en"] == "Your role"
     assert "9=Not observed" in clear["values"]
     assert "-9=Prefer not to answer" in clear["values"]
     assert clear["missing_codes"] == "[9, -9, -8]"  # a JSON list: never read as a formula
@@ -127,3 +133,17 @@ def test_cli_export_and_audit(runner: FlaskCliRunner, answered, tmp_path) -> Non
     assert "unknown format 'xlsx'" in wrong.output
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
     assert event.detail["format"] == "wide"
+
+
+def test_labelled_exports_name_the_audiences_in_the_chosen_language(demo_survey) -> None:
+    arabic = rows(export_text(demo_survey, "wide", labels=True, language="ar"))
+    assert {r["audience"] for r in arabic} == {"أخصائيو الدعم من الأقران", "الطاقم", "متلقّو الخدمة"}
+    assert {r["audience"] for r in rows(export_text(demo_survey, "wide"))} == {"peer", "staff", "service_user"}
+
+
+def test_labelled_exports_use_the_surveys_own_audience_names(make_survey) -> None:
+    survey = make_survey(audience_labels={"staff": {"en": "Ward team", "he": "צוות המחלקה"}})
+    add_synthetic_responses(survey, 10, dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC))
+    names = {r["audience"] for r in rows(export_text(survey, "wide", labels=True, language="he"))}
+    assert "צוות המחלקה" in names
+    assert "staff" not in names

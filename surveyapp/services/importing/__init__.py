@@ -1,6 +1,6 @@
 """Importing responses from a wide CSV file: all or nothing, with a report naming every problem.
 
-The file is the wide export format (:mod:`surveyapp.reporting.variables`):
+The file is the wide export format (:mod:`surveyapp.instruments.wide_columns`):
 ``response_id, audience, language, wave, submitted, source``, then one column
 per item (one per option of a multi-choice item), then subscale scores. Score
 columns are derived, so they are accepted and ignored (recomputed from the

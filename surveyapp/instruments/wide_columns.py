@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..instruments import NOT_SHOWN, PREFER_NOT_TO_ANSWER, Instrument
+from .model import NOT_SHOWN, PREFER_NOT_TO_ANSWER, Instrument
 
 __all__ = ["META_COLUMNS", "Variable", "wide_variables"]
 

@@ -1,0 +1,153 @@
+"""One instrument's part of the dashboard: each subscale's scores per group with its comparison in words, and each
+Likert item's answer distribution per group, small groups hidden (services.groupings)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..analysis.comparison_words import explain
+from ..analysis.comparisons import compare_groups
+from ..analysis.descriptives import describe
+from ..analysis.likert import distribution
+from ..analysis.reliability import reliability
+from ..instruments import Instrument, Subscale
+from ..instruments.flow import item_key
+from ..instruments.scoring import needs_every_item, recoded_matrix, score_matrix
+from .groupings import Groups
+from .survey_data import SurveyData
+
+__all__ = ["instrument_block"]
+
+
+def instrument_block(instrument: Instrument, data: SurveyData, groups: Groups, min_cell: int) -> dict[str, Any]:
+    language = instrument.languages[0]
+    block: dict[str, Any] = {
+        "id": instrument.id,
+        "version": instrument.version,
+        "title": instrument.title[language],
+        "short_title": instrument.short_title[language],
+        "validated": instrument.validated,
+        "subscales": [],
+        "items": [],
+    }
+    for subscale in instrument.subscales:
+        audiences = [
+            a
+            for a in instrument.audiences
+            if subscale in instrument.subscales_for(a) and (groups.among is None or a == groups.among)
+        ]
+        if audiences:
+            block["subscales"].append(_subscale_block(instrument, subscale, audiences, data, groups))
+    for item in instrument.items:
+        if item.type == "likert" and item.scale is not None and (groups.among is None or item.asked_of(groups.among)):
+            block["items"].append(_item_block(instrument, item, data, groups))
+    return block
+
+
+def _subscale_block(
+    instrument: Instrument, subscale: Subscale, audiences: Sequence[str], data: SurveyData, groups: Groups
+) -> dict[str, Any]:
+    language = instrument.languages[0]
+    scale = instrument.scale_of(subscale)
+    keys = [f"{instrument.id}.{i}" for i in subscale.items]
+    asked = data.of_audiences(audiences)
+    raw = data.matrix(keys)
+    scores, _ = score_matrix(instrument, subscale, raw)
+    recoded = recoded_matrix(instrument, subscale, raw)
+    low, high = (scale.min, scale.max) if subscale.scoring == "mean" else (scale.min * len(keys), scale.max * len(keys))
+    asked_counts = {k: int(groups.rows(k, asked).sum()) for k in groups.keys}
+    scored_counts = {k: int((groups.rows(k, asked) & ~np.isnan(scores)).sum()) for k in groups.keys}
+    counts = {k: n for k, n in scored_counts.items() if asked_counts[k]}
+    hide = groups.suppression(counts, audiences, ~np.isnan(scores), needs_every_item(subscale))
+    per_group, samples = [], {}
+    for key in groups.keys:
+        if not asked_counts[key]:
+            continue
+        mask = groups.rows(key, asked)
+        values = scores[mask]
+        entry: dict[str, Any] = {"key": key, "label": groups.labels[key], "hidden": not hide.shows(key)}
+        if hide.shows(key):
+            finite = values[~np.isnan(values)]
+            summary = describe(finite)
+            entry.update(asdict(summary))
+            entry["n_asked"] = asked_counts[key]
+            entry["p5"], entry["p95"] = (
+                (float(np.percentile(finite, 5)), float(np.percentile(finite, 95))) if finite.size else (None, None)
+            )
+            entry["bands"] = (
+                [
+                    {"label": b.label[language], "max": b.max, "share": float(np.mean(_band_index(finite, subscale) == i))}
+                    for i, b in enumerate(subscale.bands)
+                ]
+                if finite.size and subscale.bands
+                else []
+            )
+            entry["reliability"] = asdict(reliability(recoded[mask], list(subscale.items)))
+            samples[groups.labels[key]] = finite
+        per_group.append(entry)
+    comparison = compare_groups(samples)
+    sentence = explain(comparison, subscale.label[language].lower(), scale_points=int(high - low + 1), names=groups.in_sentence)
+    if comparison.status == "single_group" and hide.hidden:
+        sentence = (
+            f"The other groups are too small to show, so {subscale.label[language].lower()} "
+            "cannot be compared here (see the note)."
+        )
+    return {
+        "id": subscale.id,
+        "label": subscale.label[language],
+        "n_items": len(keys),
+        "scoring": subscale.scoring,
+        "min": low,
+        "max": high,
+        "reverse_items": [i for i in subscale.items if instrument.item(i).reverse],
+        "groups": per_group,
+        "comparison": asdict(comparison),
+        "sentence": sentence,
+        "note": hide.note(groups.labels),
+        "bands": [{"label": b.label[language], "max": b.max} for b in subscale.bands],
+        "reference": asdict(subscale.reference) if subscale.reference else None,
+    }
+
+
+def _band_index(scores: npt.NDArray[np.float64], subscale: Subscale) -> npt.NDArray[np.int64]:
+    return np.searchsorted(np.array([b.max for b in subscale.bands]), scores, side="left")
+
+
+def _item_block(instrument: Instrument, item: Any, data: SurveyData, groups: Groups) -> dict[str, Any]:
+    language = instrument.languages[0]
+    key = item_key(instrument, item)
+    asked = data.of_audiences(item.audiences)
+    column = data.column(key)
+    scale = item.scale
+    asked_counts = {k: int(groups.rows(k, asked).sum()) for k in groups.keys}
+    hide = groups.suppression({k: n for k, n in asked_counts.items() if n}, item.audiences)
+    per_group = []
+    for group in groups.keys:
+        if not asked_counts[group]:
+            continue
+        entry: dict[str, Any] = {"key": group, "label": groups.labels[group], "hidden": not hide.shows(group)}
+        if hide.shows(group):
+            dist = distribution(
+                column[groups.rows(group, asked)], [o.code for o in scale.options], [o.code for o in scale.missing_options]
+            )
+            entry.update(asdict(dist))
+            entry["percentages"] = list(dist.percentages())
+        per_group.append(entry)
+    first = item.audiences[0]
+    return {
+        "key": key,
+        "id": item.id,
+        "text": item.text[first][language],
+        "texts": {a: item.text[a][language] for a in item.audiences},
+        "reverse": item.reverse,
+        "scale": scale.id,
+        "options": [o.label[language] for o in scale.options],
+        "missing_options": [o.label[language] for o in scale.missing_options],
+        "groups": per_group,
+        "note": hide.note(groups.labels),
+    }
