@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -69,8 +68,8 @@ class SmtpServer:
         }
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
+def running_smtp_server() -> Iterator[SmtpServer]:
+    """For a test module's fixture: ``yield from running_smtp_server()``."""
     handler = MailHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port, decode_data=False)

@@ -72,8 +72,9 @@ def response_rates(survey: Survey, secret: str | bytes) -> dict[str, Any]:
         invited_n = (
             sum(invited.values()) if audience == ALL else invited[audience] if group == "" else unit_invited[(audience, group)]
         )
-        started = started_n if ("started", audience, group) in shown else None
-        submitted = submitted_n if ("submitted", audience, group) in shown else None
+        known = group == "" or units_known  # per unit, respondents are known only while the addresses are kept
+        started = started_n if known and ("started", audience, group) in shown else None
+        submitted = submitted_n if known and ("submitted", audience, group) in shown else None
         share = round(100 * submitted / invited_n) if submitted is not None and invited_n > 0 and submitted <= invited_n else None
         return {"invited": invited_n, "started": started, "submitted": submitted, "share": share}
 
@@ -187,6 +188,15 @@ def _protect(
     if not units:
         return set(keys)
     members = np.array(rows, dtype=bool).reshape(len(keys), len(units))
+    # Started minus submitted is the number still in progress. When that is 1 to k - 1, protect() would hide the
+    # smaller cell, the submitted count, which managers need most: hide the started count instead, up front.
+    sizes = members.astype(np.int64) @ weights
+    started = [i for i, key in enumerate(keys) if key[0] == "started"]
+    submitted = [i for i, key in enumerate(keys) if key[0] == "submitted"]
+    for i in started:
+        inside = [j for j in submitted if not (members[j] & ~members[i]).any()]
+        if any(0 < sizes[i] - sizes[j] < k for j in inside):
+            candidates[i] = False
     decided = protect(keys, members, weights, k, candidates=candidates, partitions=partitions)
     return {key for key, wanted in zip(keys, candidates, strict=True) if wanted and decided.shows(key)}
 

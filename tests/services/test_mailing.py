@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
 from surveyapp.db import Invitation, MailRecipient, db
-from surveyapp.services.address_list import AddressListError, Addressee, read_addresses
+from surveyapp.services.address_list import Addressee, AddressListError, read_addresses
 from surveyapp.services.mail_messages import check_messages, default_messages
 from surveyapp.services.mail_tokens import open_token
 from surveyapp.services.mailing import add_addresses, purge_addresses, send_batch, sending_status, start_reminder
@@ -17,10 +18,15 @@ from surveyapp.services.smtp import SmtpSettings
 from surveyapp.services.surveys import SurveyError
 from surveyapp.services.tokens import hash_token
 from tests.mail_helpers import NOW, SECRET, respond, token_in
-from tests.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
+from tests.smtp_server import SmtpServer, running_smtp_server
 
 BASE = "https://survey.example.org"
 LANGS = ["en", "he"]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    yield from running_smtp_server()
 
 
 def settings(server: SmtpServer) -> SmtpSettings:
@@ -81,7 +87,8 @@ def test_a_refused_address_is_reported_and_the_others_are_sent(make_survey, smtp
     assert (result.sent, result.failed) == (1, 1)
     [failure] = sending_status(_survey()).failures
     assert failure[0] == "bounce-me@example.org"
-    assert "550" in failure[2] and "no such mailbox" in failure[2]
+    assert "550" in failure[2]
+    assert "no such mailbox" in failure[2]
     assert [r.message["To"] for r in smtp_server.received] == ["ok@example.org"]
 
 
@@ -120,7 +127,8 @@ def test_a_mail_server_that_cannot_be_reached_keeps_every_message_waiting(make_s
     invite_all("mini-survey", people("a@example.org"))
     down = SmtpSettings("127.0.0.1", free_port(), "none", "", "", "surveys@peerscope.example", 5)
     result = send_batch("mini-survey", down, BASE, SECRET, NOW, 10)
-    assert result.error and "cannot reach the mail server" in result.error
+    assert result.error
+    assert "cannot reach the mail server" in result.error
     assert (result.sent, result.waiting) == (0, 1)
 
 
@@ -157,7 +165,8 @@ def test_reminders_go_only_to_those_who_have_not_submitted_at_most_n_times(make_
 
     reminders = default_messages("reminder", LANGS)
     mailing = start_reminder("mini-survey", reminders, NOW, None, SECRET, 2)
-    assert mailing is not None and mailing.recipients == 2
+    assert mailing is not None
+    assert mailing.recipients == 2
     drain(smtp_server)
     reminded = {r.message["To"]: r.message for r in smtp_server.received}
     assert set(reminded) == {"started@example.org", "silent@example.org"}
