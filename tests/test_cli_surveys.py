@@ -23,7 +23,8 @@ def test_survey_create_open_list_and_invite(app: Flask, runner: FlaskCliRunner, 
     listed = runner.invoke(args=["survey", "list"])
     assert listed.output.startswith("mini-survey\topen\tpeer 0 submitted/0 in progress, staff 0 submitted")
     links = runner.invoke(args=["invite", "mini-survey", "--audience", "peer", "--count", "3"])
-    lines = links.output.strip().splitlines()
+    lines = links.stdout.strip().splitlines()  # standard error says the links use the built-in default address
+    assert "set SURVEYAPP_BASE_URL" in links.stderr
     assert lines[0] == "audience,link"
     assert len(lines) == 4
     assert all(line.startswith("peer,http://127.0.0.1:5000/r/") for line in lines[1:])

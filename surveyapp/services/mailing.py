@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, or_, select, update
 
-from ..db import Audience, Invitation, Mailing, MailRecipient, Response, SpentLink, Survey, User, db
+from ..db import Invitation, Mailing, MailRecipient, Response, SpentLink, Survey, User, db
 from .address_list import Addressee
 from .anonymity import day_of, resume_digest, spent_digest
 from .audit import record
+from .invitations import audience_of
 from .mail_messages import Message, check_messages, render
 from .mail_tokens import open_token, seal_token
 from .smtp import MailServerError, SmtpSettings, build_message, connect
@@ -82,13 +83,6 @@ class Sending:
     waiting: int
 
 
-def _audience(survey: Survey, key: str) -> Audience:
-    for audience in survey.audiences:
-        if audience.key == key:
-            return audience
-    raise SurveyError(f"survey '{survey.slug}' has no audience '{key}' (it has: {', '.join(a.key for a in survey.audiences)})")
-
-
 def _stamp(survey: Survey, now: dt.datetime) -> dt.datetime:
     return day_of(now) if survey.anonymity == "anonymous" else now
 
@@ -109,7 +103,7 @@ def add_addresses(
             f"survey '{slug}' is {survey.status}: open it before e-mailing its links (until then a link only says "
             "the survey is not open)"
         )
-    audience = _audience(survey, audience_key)
+    audience = audience_of(survey, audience_key)
     checked = check_messages(messages, survey.languages)
     wanted = list(addressees)
     listed = set(
@@ -220,7 +214,7 @@ def start_reminder(
         MailRecipient.reminders < limit,
     )
     if audience_key is not None:
-        query = query.where(MailRecipient.audience_id == _audience(survey, audience_key).id)
+        query = query.where(MailRecipient.audience_id == audience_of(survey, audience_key).id)
     if not_since is not None:
         cutoff = now - not_since
         query = query.where(
@@ -238,7 +232,7 @@ def start_reminder(
         return None
     mailing = Mailing(
         survey_id=survey.id,
-        audience_id=_audience(survey, audience_key).id if audience_key else None,
+        audience_id=audience_of(survey, audience_key).id if audience_key else None,
         kind="reminder",
         messages=checked,
         created_at=_stamp(survey, now),
