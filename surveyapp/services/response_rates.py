@@ -53,6 +53,13 @@ def response_rates(survey: Survey, secret: str | bytes) -> dict[str, Any]:
             )
         }
     )
+    # an e-mail invitation that never went out (still waiting, or refused by the mail server) invited nobody
+    for aid, n in db.session.execute(
+        select(MailRecipient.audience_id, func.count())
+        .where(MailRecipient.survey_id == survey.id, MailRecipient.invited_at.is_(None))
+        .group_by(MailRecipient.audience_id)
+    ):
+        invited[key_of[aid]] -= n
     people: dict[tuple[str, str, str], int] = defaultdict(int)  # (audience, group, status) -> respondents
     for aid, status, n in db.session.execute(
         select(Response.audience_id, Response.status, func.count())
@@ -219,6 +226,13 @@ def _over_time(survey: Survey, key_of: dict[int, str], k: int) -> list[dict[str,
         .group_by(Invitation.audience_id, func.date(Invitation.issued_at))
     ):
         events[str(day)][(key_of[aid], "invited")] += n
+    for aid, day, n in db.session.execute(  # e-mail invitations that never went out, from the day they were queued
+        select(MailRecipient.audience_id, func.date(Mailing.created_at), func.count())
+        .join(Mailing, Mailing.id == MailRecipient.mailing_id)
+        .where(MailRecipient.survey_id == survey.id, MailRecipient.invited_at.is_(None))
+        .group_by(MailRecipient.audience_id, func.date(Mailing.created_at))
+    ):
+        events[str(day)][(key_of[aid], "invited")] -= n
     for measure, column in (("started", Response.started_at), ("submitted", Response.submitted_at)):
         query = select(Response.audience_id, func.date(column), func.count()).where(Response.survey_id == survey.id)
         if measure == "submitted":

@@ -22,6 +22,7 @@ from ..services.mail_messages import default_messages
 from ..services.smtp import SmtpSettings
 from ..services.surveys import SurveyError, get_survey
 from .auth import require_role
+from .i18n import LANGUAGE_NAMES
 
 bp = Blueprint("invitations", __name__, url_prefix="/admin/surveys/<slug>/invitations")
 #: slips one web request may print (about 4 s per 100 on a loaded 2-core machine: inside gunicorn's timeout)
@@ -68,6 +69,7 @@ def page(slug: str) -> Any:
         reminder_limit=current_app.config["REMINDER_LIMIT"],
         base_url=_base(),
         slips_limit=WEB_SLIPS_LIMIT,
+        language_names=LANGUAGE_NAMES,
     )
 
 
