@@ -132,3 +132,20 @@ def test_reminders_and_lagging_units_are_shown_and_purging_ends_unit_counts(make
         "Ward A": (10, None),
         "Ward B": (10, None),
     }
+
+
+def test_the_shared_cache_follows_every_start_and_submission(make_survey, smtp_server) -> None:
+    make_survey()
+    peers = mail(smtp_server, "peer", {"Ward A": 12})
+    for token in peers["Ward A"][:5]:
+        respond(token)
+    before = response_rates(get_survey("mini-survey"), SECRET)
+    assert before == response_rates(get_survey("mini-survey"), SECRET)  # the second read comes from the cache
+    for token in peers["Ward A"][5:10]:
+        respond(token, submit=False)
+    started = response_rates(get_survey("mini-survey"), SECRET)["audiences"][0]
+    assert (started["started"], started["submitted"]) == (10, 5)
+    for token in peers["Ward A"][5:10]:
+        respond(token)
+    submitted = response_rates(get_survey("mini-survey"), SECRET)["audiences"][0]
+    assert (submitted["started"], submitted["submitted"]) == (10, 10)
