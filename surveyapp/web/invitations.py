@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -64,6 +65,7 @@ def page(slug: str) -> Any:
         survey=survey,
         status=mailing.sending_status(survey),
         smtp_problem=_settings().missing(),
+        paused=request.args.get("paused") == "1",
         invitation_texts=default_messages("invitation", survey.languages),
         reminder_texts=default_messages("reminder", survey.languages),
         reminder_limit=current_app.config["REMINDER_LIMIT"],
@@ -73,14 +75,15 @@ def page(slug: str) -> Any:
     )
 
 
-def _send_next(slug: str) -> None:
+def _send_next(slug: str) -> bool:
+    """One batch; False when sending paused (the page then waits for the admin instead of retrying by itself)."""
     try:
         result = mailing.send_batch(
             slug, _settings(), _base(), current_app.config["SECRET_KEY"], now(), current_app.config["MAIL_BATCH_SIZE"]
         )
     except SurveyError as exc:
         flash(str(exc), "error")
-        return
+        return False
     if result.error:
         flash(
             _(
@@ -89,7 +92,8 @@ def _send_next(slug: str) -> None:
             ),
             "error",
         )
-    elif result.waiting:
+        return False
+    if result.waiting:
         flash(
             _(
                 "%(sent)s sent, %(failed)s failed in this batch; %(waiting)s still to send.",
@@ -100,6 +104,12 @@ def _send_next(slug: str) -> None:
         )
     else:
         flash(_("All messages sent (%(sent)s in the last batch, %(failed)s failed).", sent=result.sent, failed=result.failed))
+    return True
+
+
+def _back(slug: str, going: bool) -> HttpResponse:
+    """To the page; after a paused batch it does not ask for the next one by itself (no retry loop)."""
+    return redirect(url_for(".page", slug=slug, **({} if going else {"paused": 1})))
 
 
 @bp.post("/email")
@@ -143,8 +153,8 @@ def email(slug: str) -> HttpResponse:
             )
         )
     if added.added:
-        flash(_("%(n)s invitations queued.", n=added.added))
-        _send_next(slug)
+        flash(ngettext("%(num)s invitation queued.", "%(num)s invitations queued.", added.added))
+        return _back(slug, _send_next(slug))
     return redirect(url_for(".page", slug=slug))
 
 
@@ -152,8 +162,7 @@ def email(slug: str) -> HttpResponse:
 @require_role("admin")
 def send(slug: str) -> HttpResponse:
     _survey(slug)
-    _send_next(slug)
-    return redirect(url_for(".page", slug=slug))
+    return _back(slug, _send_next(slug))
 
 
 @bp.post("/remind")
@@ -183,8 +192,14 @@ def remind(slug: str) -> HttpResponse:
             )
         )
     else:
-        flash(_("Reminder queued for %(n)s people who have not submitted.", n=started.recipients))
-        _send_next(slug)
+        flash(
+            ngettext(
+                "Reminder queued for %(num)s person who has not submitted.",
+                "Reminder queued for %(num)s people who have not submitted.",
+                started.recipients,
+            )
+        )
+        return _back(slug, _send_next(slug))
     return redirect(url_for(".page", slug=slug))
 
 
@@ -193,7 +208,13 @@ def remind(slug: str) -> HttpResponse:
 def purge(slug: str) -> HttpResponse:
     _survey(slug)
     count = mailing.purge_addresses(slug, now(), current_user)
-    flash(_("%(n)s addresses deleted. No more reminders can go out for them; the counts of invitations stay.", n=count))
+    flash(
+        ngettext(
+            "%(num)s address deleted. No more reminders can go out for it; the counts of invitations stay.",
+            "%(num)s addresses deleted. No more reminders can go out for them; the counts of invitations stay.",
+            count,
+        )
+    )
     return redirect(url_for(".page", slug=slug))
 
 

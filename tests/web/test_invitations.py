@@ -70,7 +70,7 @@ def test_admin_sends_invitations_in_batches_and_a_reminder(client: FlaskClient, 
     smtp_server.received.clear()
     reminder = {key: value.replace("Your link", "Still time") for key, value in MESSAGES.items()}
     reminded = client.post("/admin/surveys/mini-survey/invitations/remind", data=reminder, follow_redirects=True)
-    assert "Reminder queued for 1 people who have not submitted." in reminded.text
+    assert "Reminder queued for 1 person who has not submitted." in reminded.text
     assert [r.message["To"] for r in smtp_server.received] == ["b@example.org"]
 
     purged = client.post("/admin/surveys/mini-survey/invitations/purge", follow_redirects=True)
@@ -182,3 +182,19 @@ def test_results_page_shows_response_rates_per_audience(client: FlaskClient, mak
     assert 'id="response-rates"' in page.text
     assert "<td>12</td><td>11</td><td>11</td><td>92%</td>" in page.text.replace("\n", "")
     assert "Ward 0" in page.text
+
+
+def test_a_mail_server_outage_pauses_sending_without_a_retry_loop(app: Flask, client: FlaskClient, make_survey) -> None:
+    from tests.smtp_server import free_port
+
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_TLS="none", SMTP_FROM="surveys@peerscope.example")
+    make_survey()
+    sign_in(client)
+    paused = client.post(
+        "/admin/surveys/mini-survey/invitations/email",
+        data={"audience": "peer", "addresses": "a@example.org", **MESSAGES},
+        follow_redirects=True,
+    )
+    assert "Sending paused: cannot reach the mail server" in paused.text
+    assert 'id="continue-sending" data-auto="0"' in paused.text  # the button waits for the admin
+    assert "1 message still to send." in paused.text
