@@ -25,22 +25,25 @@ $(STAMP): pyproject.toml | $(BIN)/python
 # Served as in production: gunicorn with the shipped gunicorn.conf.py and wsgi.py, on loopback.
 run: $(STAMP) $(MO)
 	$(BIN)/surveyapp db upgrade
+	@mkdir -p instance && echo '$(BASE_URL)' > instance/base_url  # links printed later by `surveyapp invite` use it
 	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp demo
 	SURVEYAPP_BASE_URL=$(BASE_URL) exec $(BIN)/gunicorn -c gunicorn.conf.py -b 127.0.0.1:$(PORT) wsgi:app
 
 # Flask's development server (reloads on code changes, shows tracebacks): for development only, never production.
 dev: $(STAMP) $(MO)
 	$(BIN)/surveyapp db upgrade
+	@mkdir -p instance && echo '$(BASE_URL)' > instance/base_url  # links printed later by `surveyapp invite` use it
 	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp demo
 	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT) --debug
 
-# Browser tests drive Debian's Chromium, and the PDF tests read printed pages with pdftotext (poppler-utils);
+# Browser tests drive Debian's Chromium, the PDF tests read printed pages with pdftotext (poppler-utils) and
+# decode printed QR codes with zbarimg (zbar-tools);
 # install them when a fresh machine lacks them.
 chromium:
-	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
-	  echo "Chromium or pdftotext not found: installing Debian's chromium and poppler-utils packages for the tests..."; \
-	  if [ "$$(id -u)" -ne 0 ]; then echo "error: installing them needs root (apt-get install -y chromium poppler-utils)" >&2; exit 1; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }
+	@{ command -v chromium && command -v pdftotext && command -v zbarimg; } >/dev/null 2>&1 || { \
+	  echo "Chromium, pdftotext or zbarimg not found: installing Debian's chromium, poppler-utils and zbar-tools packages for the tests..."; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "error: installing them needs root (apt-get install -y chromium poppler-utils zbar-tools)" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils zbar-tools >/dev/null; }
 
 # Known vulnerabilities in the installed packages fail the run (.ci/audit-deps says how to ignore one, with a reason).
 test: $(STAMP) $(MO) chromium

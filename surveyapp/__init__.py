@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import redaction
 from .cli import register_commands
-from .config import PROJECT_ROOT, SECURE_COOKIE_CHOICES, load_config
+from .config import FALLBACK_BASE_URL, PROJECT_ROOT, SECURE_COOKIE_CHOICES, SMTP_TLS_CHOICES, load_config
 from .db.base import engine_options
 from .extensions import babel, csrf, login, migrate
 from .logformat import configure_logging
@@ -33,6 +33,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["DATABASE_URL"])
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(Path(app.instance_path))
+    app.config["BASE_URL"] = settings["BASE_URL"] or _instance_base_url(Path(app.instance_path))
+    if settings["SMTP_TLS"] not in SMTP_TLS_CHOICES:
+        raise ValueError(f"SURVEYAPP_SMTP_TLS must be one of {', '.join(SMTP_TLS_CHOICES)}, not {settings['SMTP_TLS']!r}")
     if settings["SECURE_COOKIES"] not in SECURE_COOKIE_CHOICES:
         raise ValueError(
             f"SURVEYAPP_SECURE_COOKIES must be one of {', '.join(SECURE_COOKIE_CHOICES)}, not {settings['SECURE_COOKIES']!r}"
@@ -41,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings["SECURE_COOKIES"] == "always"
-        or (settings["SECURE_COOKIES"] == "auto" and settings["BASE_URL"].startswith("https://")),
+        or (settings["SECURE_COOKIES"] == "auto" and app.config["BASE_URL"].startswith("https://")),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         MAX_CONTENT_LENGTH=settings["MAX_UPLOAD_MB"] * 1024 * 1024,
@@ -116,6 +119,14 @@ def _instance_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _instance_base_url(instance: Path) -> str:
+    """The address `make run` / `make dev` last served at (instance/base_url), so commands run later in another
+    shell print links that work; else the embedded server's default."""
+    path = instance / "base_url"
+    recorded = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
+    return recorded or FALLBACK_BASE_URL
+
+
 #: endpoints whose responses are the same for everyone and may be cached (styles, scripts, plotly.js)
 CACHEABLE_ENDPOINTS = frozenset({"static", "dashboard.plotly_js", "dashboard.plotly_css"})
 
@@ -156,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
     from .web.exports import bp as exports_bp
     from .web.health import bp as health_bp
     from .web.imports import bp as imports_bp
+    from .web.invitations import bp as invitations_bp
     from .web.public import bp as public_bp
     from .web.respond.views import bp as respond_bp
     from .web.training import bp as training_bp
@@ -165,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(respond_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(invitations_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(delphi_bp)
     app.register_blueprint(exports_bp)

@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate.cli import db as migrations_group
 
+from .cli_invitations import invite, mail, remind
 from .instruments import check_files, instrument_files, load_directory
 from .instruments.problems import InstrumentError
 
@@ -150,30 +151,6 @@ _status_command("open", "open")
 _status_command("close", "closed")
 
 
-@click.command("invite")
-@click.argument("slug")
-@click.option("--audience", required=True, help="Audience key, e.g. peer, staff, service_user.")
-@click.option("--count", type=click.IntRange(1, 100_000), default=1, show_default=True)
-@click.option("--open-link", is_flag=True, help="Print one open link for the audience instead (replaces any earlier one).")
-@with_appcontext
-def invite(slug: str, audience: str, count: int, open_link: bool) -> None:
-    """Print respondent links as CSV (audience,link) for SLUG: `surveyapp invite S --audience peer --count 40 > links.csv`."""
-    from .services.invitations import create_open_link, issue_invitations
-    from .services.surveys import SurveyError
-
-    base = current_app.config["BASE_URL"].rstrip("/")
-    try:
-        if open_link:
-            links = [f"{base}/o/{create_open_link(slug, audience, _now(), None)}"]
-        else:
-            links = [f"{base}/r/{t}" for t in issue_invitations(slug, audience, count, _now(), None)]
-    except SurveyError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo("audience,link")
-    for link in links:
-        click.echo(f"{audience},{link}")
-
-
 @click.group()
 def users() -> None:
     """Staff accounts."""
@@ -266,7 +243,7 @@ def demo(responses: int | None) -> None:
     click.echo(f"Admin e-mail: {result.admin_email}")
     click.echo(f"Password: {result.admin_password}")
     click.echo(f"Sign in: {base}/login")
-    click.echo(f"Respondent link: {base}/r/{result.respondent_token}")
+    click.echo(f"Respondent link ({result.respondent_audience}, survey '{result.slug}'): {base}/r/{result.respondent_token}")
     if result.delphi is not None:
         slug, number = result.delphi.slug, result.delphi.round
         click.echo(f"Delphi '{slug}', round {number}: role definition at {base}/delphi/{slug}")
@@ -610,7 +587,22 @@ def validate(slug: str, instrument_id: str | None, by: str, among: str | None, f
     click.echo(write_csv(columns, [[r[c] for c in columns] for r in rows]), nl=False)
 
 
-COMMANDS = (instruments, survey, invite, users, demo, stats, training, validate, export, responses, delphi, database)
+COMMANDS = (
+    instruments,
+    survey,
+    invite,
+    remind,
+    mail,
+    users,
+    demo,
+    stats,
+    training,
+    validate,
+    export,
+    responses,
+    delphi,
+    database,
+)
 
 
 def register_commands(app) -> None:

@@ -39,7 +39,13 @@ SETTINGS: tuple[Setting, ...] = (
         "`make run` generates one into instance/secret_key.",
     ),
     Setting("INSTRUMENTS_DIR", str(PROJECT_ROOT / "instruments"), "Directory of instrument YAML files."),
-    Setting("BASE_URL", "http://127.0.0.1:5000", "Public address used in printed respondent links."),
+    Setting(
+        "BASE_URL",
+        None,
+        "Public address respondents reach the app at, used in every link the app prints, mails or puts in a QR code "
+        "(pages, e-mails, PDFs and `surveyapp invite`), e.g. https://survey.example.org. When unset: the address "
+        "`make run` / `make dev` last served at (kept in instance/base_url), else http://127.0.0.1:5000.",
+    ),
     Setting(
         "MAX_UPLOAD_MB",
         16,
@@ -93,6 +99,48 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "SMTP_HOST",
+        "",
+        "Mail server that sends e-mail invitations and reminders (e.g. smtp.example.org). Empty: e-mail sending is "
+        "off and the invitations page says so; printed and CSV links still work.",
+    ),
+    Setting("SMTP_PORT", 587, "Port of the mail server (587 for STARTTLS, 465 for SSL, 25 for plain SMTP).", int),
+    Setting(
+        "SMTP_TLS",
+        "starttls",
+        "How the connection to the mail server is protected: `starttls` (upgrade a plain connection, port 587), "
+        "`ssl` (TLS from the start, port 465) or `none` (plain, only for a relay on the same machine or network).",
+    ),
+    Setting("SMTP_USER", "", "User name for the mail server; empty: send without signing in."),
+    Setting("SMTP_PASSWORD", "", "Password for SMTP_USER."),
+    Setting(
+        "SMTP_FROM",
+        "",
+        "Sender of invitations and reminders, e.g. `Quality team <surveys@example.org>`. Required to send e-mail; "
+        "its domain also names each message's Message-ID.",
+    ),
+    Setting("SMTP_TIMEOUT", 20, "Seconds to wait for the mail server before a message counts as failed.", int),
+    Setting(
+        "MAIL_BATCH_SIZE",
+        25,
+        "Messages one request (or one `surveyapp invite/remind` step) sends before it records its progress. Keeps "
+        "each request well inside gunicorn's timeout; the page continues with the next batch.",
+        int,
+    ),
+    Setting(
+        "REMINDER_LIMIT",
+        2,
+        "Most reminders one address receives per survey, whoever asks (button, schedule or command).",
+        int,
+    ),
+    Setting(
+        "REMINDER_AFTER_DAYS",
+        7,
+        "`surveyapp remind --scheduled` (run daily by cron or a systemd timer) reminds an address only when its "
+        "invitation or last reminder is at least this many days old.",
+        int,
+    ),
+    Setting(
         "LOG_FORMAT",
         "text",
         "How log lines are written to standard error: `text` (readable) or `json` (one JSON object a line with time, "
@@ -101,6 +149,9 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 SECURE_COOKIE_CHOICES = ("auto", "always", "never")
+SMTP_TLS_CHOICES = ("none", "starttls", "ssl")
+#: where links point when neither SURVEYAPP_BASE_URL nor instance/base_url says
+FALLBACK_BASE_URL = "http://127.0.0.1:5000"
 
 
 def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:

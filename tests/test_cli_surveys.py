@@ -23,7 +23,8 @@ def test_survey_create_open_list_and_invite(app: Flask, runner: FlaskCliRunner, 
     listed = runner.invoke(args=["survey", "list"])
     assert listed.output.startswith("mini-survey\topen\tpeer 0 submitted/0 in progress, staff 0 submitted")
     links = runner.invoke(args=["invite", "mini-survey", "--audience", "peer", "--count", "3"])
-    lines = links.output.strip().splitlines()
+    lines = links.stdout.strip().splitlines()  # standard error says the links use the built-in default address
+    assert "set SURVEYAPP_BASE_URL" in links.stderr
     assert lines[0] == "audience,link"
     assert len(lines) == 4
     assert all(line.startswith("peer,http://127.0.0.1:5000/r/") for line in lines[1:])
@@ -59,7 +60,7 @@ def test_demo_is_idempotent(app: Flask, runner: FlaskCliRunner, tmp_path: Path) 
     again = dict(line.split(": ", 1) for line in second.output.strip().splitlines())
     assert lines["Admin e-mail"] == again["Admin e-mail"]
     assert lines["Password"] == again["Password"]
-    assert lines["Respondent link"] != again["Respondent link"]
+    assert lines["Respondent link (peer, survey 'demo')"] != again["Respondent link (peer, survey 'demo')"]
     demo = db.session.scalar(select(Survey.id).where(Survey.slug == "demo"))
     assert db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == demo)) == 60
     assert db.session.scalar(select(func.count()).select_from(User)) == 1

@@ -3,6 +3,7 @@
 from .base import Base, db
 from .cache import DashboardCache
 from .instruments import InstrumentVersion
+from .mailings import Mailing, MailRecipient
 from .proposals import TaskAddition
 from .responses import Answer, ItemKey, Response, insert_answers, insert_responses, item_key_ids
 from .surveys import Audience, CarriedAnswer, Invitation, RoundChange, SpentLink, Survey, SurveyInstrument
@@ -19,6 +20,8 @@ __all__ = [
     "InstrumentVersion",
     "Invitation",
     "ItemKey",
+    "MailRecipient",
+    "Mailing",
     "Response",
     "RoundChange",
     "SignInThrottle",

@@ -70,6 +70,10 @@ ITEM_SHIFTS: dict[tuple[str, str], dict[str, float]] = {
 }
 
 
+#: the audience of the respondent link `make run` prints
+DEMO_RESPONDENT_AUDIENCE = "peer"
+
+
 @dataclass(frozen=True)
 class DemoResult:
     admin_email: str
@@ -78,6 +82,9 @@ class DemoResult:
     created_responses: int
     #: the demo Delphi (services.demo_delphi): its slug, round, and a respondent link per audience
     delphi: DelphiLinks | None = None
+    #: the survey and audience the respondent link belongs to
+    slug: str = DEMO_SLUG
+    respondent_audience: str = DEMO_RESPONDENT_AUDIENCE
 
 
 def ensure_demo(
@@ -103,7 +110,7 @@ def ensure_demo(
         db.session.commit()
     delphi = ensure_demo_delphi(instruments_dir, now, secret)
     password = _ensure_admin(instance, now)
-    [token] = issue_invitations(DEMO_SLUG, "peer", 1, now, None)
+    [token] = issue_invitations(DEMO_SLUG, DEMO_RESPONDENT_AUDIENCE, 1, now, None)
     return DemoResult(ADMIN_EMAIL, password, token, created, delphi)
 
 

@@ -11,7 +11,8 @@ from .surveys import SurveyError, get_survey
 from .tokens import hash_token, new_token
 
 
-def _audience(survey: Survey, key: str) -> Audience:
+def audience_of(survey: Survey, key: str) -> Audience:
+    """The survey's audience ``key``, or an error listing the audiences it has."""
     for audience in survey.audiences:
         if audience.key == key:
             return audience
@@ -23,7 +24,7 @@ def issue_invitations(slug: str, audience_key: str, count: int, now: dt.datetime
     if not 1 <= count <= 100_000:
         raise SurveyError("count must be between 1 and 100000")
     survey = get_survey(slug)
-    audience = _audience(survey, audience_key)
+    audience = audience_of(survey, audience_key)
     tokens = [new_token() for _ in range(count)]
     issued = day_of(now) if survey.anonymity == "anonymous" else now  # anonymous surveys keep days only
     db.session.add_all(
@@ -37,7 +38,7 @@ def issue_invitations(slug: str, audience_key: str, count: int, now: dt.datetime
 def create_open_link(slug: str, audience_key: str, now: dt.datetime, actor: User | None) -> str:
     """A new open link for the audience (replacing any earlier one, which stops working)."""
     survey = get_survey(slug)
-    audience = _audience(survey, audience_key)
+    audience = audience_of(survey, audience_key)
     token = new_token()
     audience.open_link_hash = hash_token(token)
     record("open_link.create", actor, slug, {"audience": audience_key}, now)

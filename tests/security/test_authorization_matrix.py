@@ -102,6 +102,14 @@ EXPECTED: dict[str, Expectation] = {
     "admin.active": staff("admin"),
     "admin.reset_password": staff("admin"),
     "admin.next_round": staff("admin"),
+    # invitations people receive: e-mail, reminders, printed slips and posters (every survey's, for admins only)
+    "invitations.page": staff("admin"),
+    "invitations.email": staff("admin"),
+    "invitations.send": staff("admin"),
+    "invitations.remind": staff("admin"),
+    "invitations.purge": staff("admin"),
+    "invitations.slips": staff("admin"),
+    "invitations.poster": staff("admin"),
     # results and research data
     "dashboard.index": staff(*RESULTS),
     "dashboard.survey": survey(*RESULTS),

@@ -13,9 +13,10 @@ goes back to the review (303).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -25,7 +26,10 @@ from surveyapp.db import db
 from tests.security.conftest import CSRF_TOKEN, PAGE_ANSWERS, PASSWORD, World, survey_spec
 from tests.security.routes import ROUTES, address, url
 from tests.security.test_authorization_matrix import ALLOW, EXPECTED
+from tests.smtp_server import SmtpServer, running_smtp_server
 
+MESSAGES = {f"{part}_{lang}": "Hello {link}" for part in ("subject", "body") for lang in ("en", "he")}
+REMINDERS = {f"{part}_{lang}": "Still time: {link}" for part in ("subject", "body") for lang in ("en", "he")}
 IMPORT_CSV = "audience,language,mini.clear,mini.valued,mini.comments\r\npeer,en,4,5,fine\r\nstaff,en,2,4,\r\n"
 
 
@@ -43,6 +47,42 @@ class Attack:
 def _ready_to_submit(world: World, client: FlaskClient) -> None:
     for number, answers in PAGE_ANSWERS.items():
         assert client.post(f"/r/{world.tokens['started']}/p/{number}", data={**answers, "action": "next"}).status_code == 302
+
+
+_MAIL: list[SmtpServer] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _mail_server() -> Iterator[None]:
+    """A real SMTP server on 127.0.0.1, so the invitation forms' valid posts really send."""
+    servers = running_smtp_server()
+    _MAIL.append(next(servers))
+    yield
+    _MAIL.clear()
+    next(servers, None)
+
+
+def _mail_ready(queued: int = 0, sent: bool = False) -> Callable[[World, FlaskClient], None]:
+    """Point the app at the test mail server; queue (and send) invitations to ``queued`` addresses first."""
+
+    def prepare(world: World, client: FlaskClient) -> None:
+        from surveyapp.services.address_list import Addressee
+        from surveyapp.services.mail_messages import default_messages
+        from surveyapp.services.mailing import add_addresses, send_batch
+        from surveyapp.services.smtp import SmtpSettings
+
+        world.app.config.update(_MAIL[0].config())
+        if not queued:
+            return
+        now = dt.datetime.now(dt.UTC)
+        with world.app.app_context():
+            people = [Addressee(f"queued{i}@example.org", None, "en") for i in range(queued)]
+            secret = world.app.config["SECRET_KEY"]
+            add_addresses(world.slug, "peer", people, default_messages("invitation", ["en", "he"]), now, None, secret)
+            if sent:
+                send_batch(world.slug, SmtpSettings.from_config(world.app.config), "http://h", secret, now, 10)
+
+    return prepare
 
 
 ADMIN_PAGE = "admin.users"
@@ -77,6 +117,17 @@ ATTACKS: dict[str, Attack] = {
     "admin.new_survey": Attack("admin", lambda w: {"spec": survey_spec("another-survey")}, ADMIN_PAGE),
     "admin.open_link": Attack("admin", lambda w: {"audience": "peer"}, ADMIN_PAGE),
     "admin.set_status": Attack("admin", lambda w: {"status": "closed"}, ADMIN_PAGE),
+    "invitations.email": Attack(
+        "admin",
+        lambda w: {"audience": "peer", "addresses": "someone@example.org", **MESSAGES},
+        ADMIN_PAGE,
+        prepare=_mail_ready(),
+    ),
+    "invitations.send": Attack("admin", lambda w: {}, ADMIN_PAGE, prepare=_mail_ready(queued=1)),
+    "invitations.remind": Attack("admin", lambda w: REMINDERS, ADMIN_PAGE, prepare=_mail_ready(queued=1, sent=True)),
+    "invitations.purge": Attack("admin", lambda w: {}, ADMIN_PAGE, prepare=_mail_ready(queued=1)),
+    "invitations.slips": Attack("admin", lambda w: {"audience": "peer", "count": "1"}, ADMIN_PAGE),
+    "invitations.poster": Attack("admin", lambda w: {"audience": "peer"}, ADMIN_PAGE),
     "imports.upload": Attack(
         "researcher_granted", lambda w: {"file": (io.BytesIO(IMPORT_CSV.encode()), "paper.csv")}, "imports.upload"
     ),
