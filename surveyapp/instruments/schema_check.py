@@ -54,7 +54,6 @@ def _one_per_wrong_id(found: list[Found]) -> list[Found]:
     for path, message, fix in found:
         wrong = re.fullmatch(r"'(.+)' has the wrong form", message)
         if wrong is None or fix != _ID_FIX or path == ("id",):  # an instrument's own id may also use '-'
-
             out.append((path, message, fix))
             continue
         value = wrong.group(1)
