@@ -20,7 +20,7 @@ from jsonschema.exceptions import ValidationError
 
 from .problems import Path
 
-__all__ = ["load_schema", "schema_problems"]
+__all__ = ["load_schema", "schema_problems", "suggested_id"]
 
 Found = tuple[Path, str, str | None]  # (path, message, fix)
 
@@ -42,7 +42,45 @@ def schema_problems(data: Any, schema: str = "schema.json") -> list[Found]:
         found.extend(_explain(error))
     unique = list(dict.fromkeys(found))  # jsonschema reports a missing key once per required-check
     unique.sort(key=lambda f: [str(p) for p in f[0]])
-    return unique
+    return _one_per_wrong_id(unique)
+
+
+def _one_per_wrong_id(found: list[Found]) -> list[Found]:
+    """An id of the wrong form ('A1') is reported once, where it first appears, naming the other places: an item
+    used in five subscales and ten show_if conditions is one mistake with one fix, not fifteen messages."""
+    first: dict[str, int] = {}
+    others: dict[str, list[Path]] = {}
+    out: list[Found] = []
+    for path, message, fix in found:
+        wrong = re.fullmatch(r"'(.+)' has the wrong form", message)
+        if wrong is None or fix != _ID_FIX or path == ("id",):  # an instrument's own id may also use '-'
+            out.append((path, message, fix))
+            continue
+        value = wrong.group(1)
+        if value in first:
+            others[value].append(path)
+            continue
+        first[value], others[value] = len(out), []
+        out.append((path, message, fix))
+    for value, index in first.items():
+        path, _, _ = out[index]
+        places = others[value]
+        message = f"the id '{value}' has the wrong form: ids use lower-case letters, digits and '_', starting with a letter"
+        if places:
+            named = ", ".join(_place(p) for p in places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+            message += f" (it is also used at {named})"
+        out[index] = (path, message, f"rename it to '{suggested_id(value)}' everywhere it appears")
+    return out
+
+
+def _place(path: Path) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
+
+
+def suggested_id(value: str) -> str:
+    """A legal id close to ``value``: 'A1' -> 'a1', 'Role Clarity' -> 'role_clarity', '2nd' -> 'q2nd'."""
+    text = re.sub(r"[^a-z0-9_]+", "_", value.strip().lower()).strip("_") or "item"
+    return text if text[0].isalpha() else f"q{text}"
 
 
 def _explain(error: ValidationError) -> Iterator[Found]:
@@ -113,8 +151,11 @@ def _pattern(error: ValidationError, path: Path) -> Iterator[Found]:
     elif field in ("slug", "series") and len(path) == 1:  # a survey spec's address and series
         fix = "use lower-case letters, digits and '-' (3 to 80 characters for a slug), e.g. peer-role-2026"
     else:
-        fix = "use lower-case letters, digits and '_' (ids of instruments may also use '-'), starting with a letter"
+        fix = _ID_FIX
     yield path, f"'{error.instance}' has the wrong form", fix
+
+
+_ID_FIX = "use lower-case letters, digits and '_' (ids of instruments may also use '-'), starting with a letter"
 
 
 def _min_items(error: ValidationError, path: Path) -> Iterator[Found]:

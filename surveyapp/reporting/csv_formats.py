@@ -29,9 +29,7 @@ def scores(plan: ExportPlan, options: ExportOptions) -> Iterator[bytes]:
 def codebook(plan: ExportPlan, options: ExportOptions) -> Iterator[bytes]:
     languages = plan.survey.languages
     audiences = [a.key for a in plan.survey.audiences]
-    return csv_stream(
-        codebook_columns(languages, audiences), codebook_rows(plan.variables, languages, audiences), options
-    )
+    return csv_stream(codebook_columns(languages, audiences), codebook_rows(plan.variables, languages, audiences), options)
 
 
 CSV_FORMATS = (

@@ -16,6 +16,14 @@ TEST_NAMES = {"welch_anova": "Welch's ANOVA", "welch_t": "Welch's t"}
 EFFECT_NAMES = {"omega_squared": "omega squared (ω²)", "cliffs_delta": "Cliff's delta (δ)"}
 
 
+#: where alpha is shown: how it is computed, and why it may differ from R psych's default
+LISTWISE_NOTE = (
+    "Alpha and omega use complete responses only (listwise: n_complete people answered every item of the subscale); "
+    "R's psych::alpha uses every available pair of answers by default (pairwise), so with skipped items its alpha "
+    "can differ slightly."
+)
+
+
 def _percent(share: float | None) -> float | None:
     return None if share is None else 100 * share
 
@@ -193,6 +201,7 @@ def reliability(result: Result, **_: Any) -> Table:
             "warning",
         ),
         tuple(rows),
+        LISTWISE_NOTE,
     )
 
 
@@ -221,7 +230,7 @@ def item_reliability(result: Result, **_: Any) -> Table:
         "Items within each subscale: item-rest correlation and alpha if the item were deleted",
         ("instrument", "subscale", "group", "item", "item_rest_r", "alpha_if_deleted", "alpha_with_all_items"),
         tuple(rows),
-        "Item-rest correlations below .30 are worth a look (not a reason to drop an item on their own).",
+        "Item-rest correlations below .30 are worth a look (not a reason to drop an item on their own). " + LISTWISE_NOTE,
     )
 
 

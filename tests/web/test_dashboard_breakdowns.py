@@ -89,3 +89,13 @@ def test_how_many_gave_no_answer_is_said(client: FlaskClient, make_survey) -> No
     assert "8 of those asked this question gave no answer" in page.text
     among = client.get("/dashboard/mini-survey?by=mini.role&among=staff")
     assert "8 staff gave no answer to this question" in among.text
+
+
+def test_alpha_says_it_is_listwise_where_it_is_shown(client: FlaskClient, demo_survey) -> None:
+    sign_in(client, "admin")
+    page = client.get(f"/dashboard/{demo_survey.slug}").text
+    assert "complete responses only (listwise)" in page
+    assert "psych::alpha uses every available pair of answers by default (pairwise)" in page
+    assert "complete responses)" in page.split('class="reliability"', 1)[1].split("</p>", 1)[0]
+    download = client.get(f"/dashboard/{demo_survey.slug}/table/reliability.csv").text
+    assert "complete responses only (listwise" in download  # the note under the rows
