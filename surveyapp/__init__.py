@@ -18,6 +18,7 @@ from .config import PROJECT_ROOT, SECURE_COOKIE_CHOICES, load_config
 from .db.base import engine_options
 from .extensions import babel, csrf, login, migrate
 from .logformat import configure_logging
+from .web.assets import long_cache
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -136,6 +137,7 @@ def _security_headers(response: Response) -> Response:
 def register_extensions(app: Flask) -> None:
     # imported here: a module-level `from .db import db` would hide the surveyapp.db package behind the handle
     from .db import db
+    from .web import assets
     from .web.auth import load_user
     from .web.i18n import select_locale
 
@@ -146,6 +148,7 @@ def register_extensions(app: Flask) -> None:
     login.init_app(app)
     login.login_view = "auth.login"
     login.user_loader(load_user)
+    assets.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
