@@ -35,12 +35,13 @@ dev: $(STAMP) $(MO)
 	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT) --debug
 
 # Browser tests drive Debian's Chromium, and the PDF tests read printed pages with pdftotext (poppler-utils);
+# the results report (WeasyPrint) needs Pango and a font with Hebrew and Arabic (DejaVu);
 # install them when a fresh machine lacks them.
 chromium:
-	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
-	  echo "Chromium or pdftotext not found: installing Debian's chromium and poppler-utils packages for the tests..."; \
-	  if [ "$$(id -u)" -ne 0 ]; then echo "error: installing them needs root (apt-get install -y chromium poppler-utils)" >&2; exit 1; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }
+	@{ command -v chromium && command -v pdftotext && ldconfig -p | grep -q libpangoft2 && fc-list | grep -q DejaVuSans; } >/dev/null 2>&1 || { \
+	  echo "Chromium, pdftotext, Pango or DejaVu fonts not found: installing Debian's packages for the tests..."; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "error: installing them needs root (apt-get install -y chromium poppler-utils libpangoft2-1.0-0 fonts-dejavu-core)" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
 # Known vulnerabilities in the installed packages fail the run (.ci/audit-deps says how to ignore one, with a reason).
 test: $(STAMP) $(MO) chromium

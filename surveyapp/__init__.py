@@ -128,6 +128,8 @@ def _security_headers(response: Response) -> Response:
     if request.endpoint not in CACHEABLE_ENDPOINTS:
         # staff data and respondents' answers: never in a shared cache, nor in a ward tablet's back button
         response.headers["Cache-Control"] = "no-store"
+    else:
+        long_cache(response)  # a versioned static URL (?v=content hash): a year, immutable
     hsts = current_app.config["HSTS_SECONDS"]
     if hsts > 0:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")

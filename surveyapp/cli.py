@@ -338,7 +338,9 @@ def stats(slug: str, by: str, among: str | None, fmt: str, table: str, as_user: 
 
 @click.command("report")
 @click.argument("slug")
-@click.option("--by", default="audience", show_default=True, help="audience, wave, or a single-choice item key such as context.unit.")
+@click.option(
+    "--by", default="audience", show_default=True, help="audience, wave, or a single-choice item key such as context.unit."
+)
 @click.option("--among", default=None, help="With --by a question or wave: one audience only (e.g. staff).")
 @click.option("--language", default=None, help="One of the survey's languages (default: its first), e.g. he or ar.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="PDF file to write.")
