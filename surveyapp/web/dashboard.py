@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from ..reporting import figures
@@ -142,7 +143,16 @@ def report_pdf(slug: str) -> Response:
 def plotly_js() -> Response:
     """plotly.js's cartesian bundle, vendored: served by us, never a CDN (hospital networks are often offline).
     Linked with ``?v=`` its content version, so it is cached for a year (web/assets.py) and compressed."""
-    return send_file(plotly_js_path(), mimetype="text/javascript", max_age=60 * 60 * 24 * 30)
+    response = Response(_plotly_bytes(), mimetype="text/javascript")  # whole, so gzip is offered too, not only streams
+    response.cache_control.public = True
+    response.cache_control.max_age = 60 * 60 * 24 * 30
+    response.set_etag(plotly_js_version())
+    return response.make_conditional(request)
+
+
+@lru_cache(maxsize=1)
+def _plotly_bytes() -> bytes:
+    return plotly_js_path().read_bytes()
 
 
 @bp.get("/vendor/plotly.css")
