@@ -53,11 +53,12 @@ test-postgres: $(STAMP) $(MO) chromium
 	.ci/with-postgres $(BIN)/pytest
 
 # Performance targets live here, not in tests: each benchmark prints its figures and OK/MISSED.
-bench: $(STAMP)
+bench: $(STAMP) chromium
 	@command -v sqlite3 >/dev/null 2>&1 || { echo "installing the sqlite3 command (the export benchmark's floor)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
 	cd benchmarks && status=0; \
 	  ../$(BIN)/python bench_dashboard.py || status=1; \
+	  ../$(BIN)/python bench_page_weight.py || status=1; \
 	  ../$(BIN)/python bench_export.py || status=1; \
 	  ../$(BIN)/python bench_import.py || status=1; \
 	  ../$(BIN)/python bench_import_memory.py || status=1; \

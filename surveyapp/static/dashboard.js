@@ -76,12 +76,28 @@
       modeBarButtonsToRemove: ["select2d", "lasso2d"]});
   }
 
+  /* Charts on the screen are drawn at once; those just below it one per task afterwards, so the browser
+     paints the first screen before it draws what the reader has not reached yet. */
+  var waiting = [];
+  function drawNext() {
+    var el = waiting.shift();
+    if (el) { draw(el); setTimeout(drawNext, 0); }
+  }
+  function onScreen(el) {
+    var box = el.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }
+
   function start() {
     if (!("IntersectionObserver" in window)) { charts.forEach(draw); return; }
     var near = new IntersectionObserver(function (entries) {
+      var idle = !waiting.length;
       entries.forEach(function (entry) {
-        if (entry.isIntersecting) { near.unobserve(entry.target); draw(entry.target); }
+        if (!entry.isIntersecting) { return; }
+        near.unobserve(entry.target);
+        if (onScreen(entry.target)) { draw(entry.target); } else { waiting.push(entry.target); }
       });
+      if (idle && waiting.length) { setTimeout(drawNext, 0); }
     }, {rootMargin: "600px 0px"});  /* a screen or so ahead, so scrolling finds charts ready */
     charts.forEach(function (el) { near.observe(el); });
   }
