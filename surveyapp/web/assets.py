@@ -43,9 +43,20 @@ def long_cache(response: Response) -> Response:
     return response
 
 
+def _read_static_whole(response: Response) -> Response:
+    if request.endpoint == "static" and response.status_code == 200 and response.mimetype in COMPRESSED_TYPES:
+        response.direct_passthrough = False
+        response.make_sequence()  # reads the file and closes it when the response is closed
+    return response
+
+
 def init_app(app: Flask) -> None:
     from ..extensions import compress
 
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    # Streams are left alone: Flask-Compress's streaming path leaves the file of a static response unclosed.
+    # Static files are small (plotly.js has its own route, compressed once), so they are read whole instead.
+    app.config.setdefault("COMPRESS_STREAMS", False)
     compress.init_app(app)
+    app.after_request(_read_static_whole)  # runs before the compressor (after_request runs in reverse order)
     app.jinja_env.globals["asset_url"] = asset_url
