@@ -59,6 +59,9 @@
     });
     var layout = figure.layout;
     layout.font = Object.assign({}, layout.font, {size: 11});
+    if (layout.xaxis && layout.xaxis.title) {  /* the axis is plain ("score"); its title would sit on the key */
+      layout.xaxis = Object.assign({}, layout.xaxis, {title: {text: ""}});
+    }
     if (rows > 1 && layout.height) { layout.height = Math.round(layout.height * (1 + 0.35 * (rows - 1))); }
     layout.margin = Object.assign({}, layout.margin, {l: 4, r: 4});
     layout.legend = Object.assign({}, layout.legend, {orientation: "h", y: -0.2});
