@@ -102,6 +102,15 @@ def _options(own_item: Any, item: Mapping[str, Any], language: str) -> list[tupl
     return [(label, report_charts.swatch(colour)) for label, colour in zip(labels, colours, strict=False)]
 
 
+def _label(text: str) -> str:
+    """A group's name in the report's language where the staff translations have it ("Staff", "Peer
+    specialists"); any other text as it is. Unlike ``_()`` in a template, never %-formatted: a unit's name
+    may hold a "%" sign."""
+    from flask_babel import gettext  # the caller renders inside the app, in the report's locale
+
+    return gettext(text)
+
+
 def report_context(
     survey: Survey,
     result: Mapping[str, Any],
@@ -130,6 +139,7 @@ def report_context(
         "gap_table": build_table(result, "gaps", level="subscale") if gaps else None,
         "findings": findings if findings is not None else result.get("findings"),
         "actions": actions if actions is not None else result.get("actions"),
+        "label": _label,
     }
 
 

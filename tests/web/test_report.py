@@ -156,3 +156,24 @@ def test_download_button_on_the_results_page(client: FlaskClient, survey) -> Non
     assert "Download report (PDF)" in page
     assert 'action="/dashboard/mini-survey/report.pdf"' in page
     assert '<option value="he">' in page
+
+
+def test_group_names_with_a_percent_sign_do_not_break_the_report(client: FlaskClient, survey, monkeypatch) -> None:
+    """Group names come from survey texts (a unit called "Ward 100%"): shown as written, never %-formatted."""
+    from surveyapp.services import dashboard
+
+    real = dashboard.survey_dashboard
+
+    def renamed(*args, **kwargs):
+        result = real(*args, **kwargs)
+        for block in result["instruments"]:
+            for subscale in block["subscales"]:
+                for group in subscale["groups"]:
+                    group["label"] = f"{group['label']} 100%"
+        return result
+
+    monkeypatch.setattr(dashboard, "survey_dashboard", renamed)
+    sign_in(client, "admin")
+    response = client.get("/dashboard/mini-survey/report.pdf")
+    assert response.status_code == 200
+    assert "Staff 100% (n =" in pdf_text(response.data)
