@@ -78,7 +78,7 @@ def _instrument_view(
                 "text": text,
                 "reverse": item["reverse"],
                 "note": item["note"],
-                "bars": [(g, report_charts.likert_bar(g["percentages"])) for g in groups],
+                "bars": [(g, report_charts.likert_bar(g["percentages"], rtl=is_rtl(language))) for g in groups],
                 "options": _options(own_item, item, language),
             }
         )

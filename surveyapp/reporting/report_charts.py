@@ -97,18 +97,20 @@ def score_bar(group: Mapping[str, Any], low: float, high: float) -> Markup:
     return _svg(ROW, "".join(parts), f"mean {group.get('mean', 0):.2f}")
 
 
-def likert_bar(percentages: Sequence[float]) -> Markup:
-    """A group's answers to one question as one bar of 100%, in scale order (the legend gives the words)."""
+def likert_bar(percentages: Sequence[float], rtl: bool = False) -> Markup:
+    """A group's answers to one question as one bar of 100%, in scale order (the legend gives the words).
+    Right to left (Hebrew, Arabic) the scale starts at the right, where its legend starts."""
     colours = diverging_colours(len(percentages))
     parts, start = [], 0.0
     for share, colour in zip(percentages, colours, strict=False):
         width = (WIDTH - 8) * share / 100
         if width > 0:
-            parts.append(f'<rect x="{round(4 + start, 2)}" y="2" width="{round(width, 2)}" height="{ROW - 4}" fill="{colour}"/>')
+            x = WIDTH - 4 - start - width if rtl else 4 + start
+            parts.append(f'<rect x="{round(x, 2)}" y="2" width="{round(width, 2)}" height="{ROW - 4}" fill="{colour}"/>')
             if share >= 9:
                 ink = "#fff" if colour in DARK else INK
                 parts.append(
-                    f'<text x="{round(4 + start + width / 2, 2)}" y="{ROW / 2 + 3}" font-size="8" text-anchor="middle" '
+                    f'<text x="{round(x + width / 2, 2)}" y="{ROW / 2 + 3}" font-size="8" text-anchor="middle" '
                     f'fill="{ink}">{share:.0f}%</text>'
                 )
         start += width
