@@ -37,13 +37,13 @@ dev: $(STAMP) $(MO)
 	SURVEYAPP_BASE_URL=$(BASE_URL) $(BIN)/surveyapp run --host 127.0.0.1 --port $(PORT) --debug
 
 # Browser tests drive Debian's Chromium, the PDF tests read printed pages with pdftotext (poppler-utils) and
-# decode printed QR codes with zbarimg (zbar-tools);
-# install them when a fresh machine lacks them.
+# decode printed QR codes with zbarimg (zbar-tools); the results report and printed invitations (WeasyPrint)
+# need Pango and a font with Hebrew and Arabic (DejaVu); install them when a fresh machine lacks them.
 chromium:
-	@{ command -v chromium && command -v pdftotext && command -v zbarimg; } >/dev/null 2>&1 || { \
-	  echo "Chromium, pdftotext or zbarimg not found: installing Debian's chromium, poppler-utils and zbar-tools packages for the tests..."; \
-	  if [ "$$(id -u)" -ne 0 ]; then echo "error: installing them needs root (apt-get install -y chromium poppler-utils zbar-tools)" >&2; exit 1; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils zbar-tools >/dev/null; }
+	@{ command -v chromium && command -v pdftotext && command -v zbarimg && ldconfig -p | grep -q libpangoft2 && fc-list | grep -q DejaVuSans; } >/dev/null 2>&1 || { \
+	  echo "Chromium, pdftotext, zbarimg, Pango or DejaVu fonts not found: installing Debian's packages for the tests..."; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "error: installing them needs root (apt-get install -y chromium poppler-utils zbar-tools libpangoft2-1.0-0 fonts-dejavu-core)" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils zbar-tools libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
 # Known vulnerabilities in the installed packages fail the run (.ci/audit-deps says how to ignore one, with a reason).
 test: $(STAMP) $(MO) chromium
@@ -55,11 +55,12 @@ test-postgres: $(STAMP) $(MO) chromium
 	.ci/with-postgres $(BIN)/pytest
 
 # Performance targets live here, not in tests: each benchmark prints its figures and OK/MISSED.
-bench: $(STAMP)
+bench: $(STAMP) chromium
 	@command -v sqlite3 >/dev/null 2>&1 || { echo "installing the sqlite3 command (the export benchmark's floor)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
 	cd benchmarks && status=0; \
 	  ../$(BIN)/python bench_dashboard.py || status=1; \
+	  ../$(BIN)/python bench_page_weight.py || status=1; \
 	  ../$(BIN)/python bench_export.py || status=1; \
 	  ../$(BIN)/python bench_import.py || status=1; \
 	  ../$(BIN)/python bench_import_memory.py || status=1; \

@@ -18,6 +18,7 @@ from .config import FALLBACK_BASE_URL, PROJECT_ROOT, SECURE_COOKIE_CHOICES, SMTP
 from .db.base import engine_options
 from .extensions import babel, csrf, login, migrate
 from .logformat import configure_logging
+from .web.assets import long_cache
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -138,6 +139,8 @@ def _security_headers(response: Response) -> Response:
     if request.endpoint not in CACHEABLE_ENDPOINTS:
         # staff data and respondents' answers: never in a shared cache, nor in a ward tablet's back button
         response.headers["Cache-Control"] = "no-store"
+    else:
+        long_cache(response)  # a versioned static URL (?v=content hash): a year, immutable
     hsts = current_app.config["HSTS_SECONDS"]
     if hsts > 0:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
@@ -147,6 +150,7 @@ def _security_headers(response: Response) -> Response:
 def register_extensions(app: Flask) -> None:
     # imported here: a module-level `from .db import db` would hide the surveyapp.db package behind the handle
     from .db import db
+    from .web import assets
     from .web.auth import load_user
     from .web.i18n import select_locale
 
@@ -157,6 +161,7 @@ def register_extensions(app: Flask) -> None:
     login.init_app(app)
     login.login_view = "auth.login"
     login.user_loader(load_user)
+    assets.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -313,6 +313,41 @@ def stats(slug: str, by: str, among: str | None, fmt: str, table: str, as_user: 
     click.echo(write_csv(built.columns, built.exact_rows), nl=False)  # full precision, as the downloads
 
 
+@click.command("report")
+@click.argument("slug")
+@click.option(
+    "--by", default="audience", show_default=True, help="audience, wave, or a single-choice item key such as context.unit."
+)
+@click.option("--among", default=None, help="With --by a question or wave: one audience only (e.g. staff).")
+@click.option("--language", default=None, help="One of the survey's languages (default: its first), e.g. he or ar.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="PDF file to write.")
+@with_appcontext
+def report(slug: str, by: str, among: str | None, language: str | None, out: Path) -> None:
+    """Write SLUG's results report (findings, action plan, a page per instrument, method notes) as a PDF."""
+    from flask import render_template
+    from flask_babel import force_locale
+
+    from .reporting.report import report_context, report_languages, write_pdf
+    from .services.audit import log
+    from .services.dashboard import survey_dashboard
+    from .services.surveys import SurveyError, get_survey
+
+    try:
+        chosen = get_survey(slug)
+        languages = report_languages(chosen)
+        language = language or languages[0]
+        if language not in languages:
+            raise click.BadParameter(f"'{language}': the survey's languages are {', '.join(languages)}", param_hint="--language")
+        result = survey_dashboard(chosen, by, among=among, viewer=None, now=_now(), audit=None)
+    except SurveyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with force_locale(language):
+        pdf = write_pdf(render_template, report_context(chosen, result, language, _now()))
+    out.write_bytes(pdf)
+    log("download.report", None, slug, {"by": by, "among": among, "language": language, "via": "cli"}, _now())
+    click.echo(f"Wrote {out} ({language}, compared by {result['by_label']}): {len(result['instruments'])} instruments.")
+
+
 @click.command("training")
 @click.argument("slug")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
@@ -596,6 +631,7 @@ COMMANDS = (
     users,
     demo,
     stats,
+    report,
     training,
     validate,
     export,

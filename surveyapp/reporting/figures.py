@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["daily_figure", "gap_heatmap", "gap_heatmaps", "likert_figure", "subscale_figure"]
+__all__ = ["daily_figure", "diverging_colours", "gap_heatmap", "gap_heatmaps", "likert_figure", "subscale_figure"]
 
 PALETTE = ("#1f5f8b", "#c8553d", "#588157", "#8d6a9f", "#b08900", "#4c6a92")
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
@@ -96,7 +96,7 @@ def subscale_figure(subscale: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _diverging_colours(n: int) -> list[str]:
+def diverging_colours(n: int) -> list[str]:
     negative = ["#b2182b", "#d6604d", "#f4a582", "#fddbc7"]
     positive = ["#d1e5f0", "#92c5de", "#4393c3", "#2166ac"]
     half = n // 2
@@ -125,7 +125,7 @@ def likert_figure(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             rows.append((label, list(group["percentages"])))
     n = len(options)
     half, middle = n // 2, n % 2 == 1
-    colours = _diverging_colours(n)
+    colours = diverging_colours(n)
     traces = []
     for index, option in enumerate(options):
         values = []

@@ -17,10 +17,11 @@ from .helpers import screenshot
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
 
-def _signed_in(chromium: Browser, live_server: str) -> Iterator[Page]:
-    """An admin's desktop browser, signed in."""
+def _signed_in(chromium: Browser, live_server: str, **device: object) -> Iterator[Page]:
+    """An admin's browser (a desktop unless ``device`` says otherwise), signed in."""
     create_user("admin@example.org", "correct horse battery", "admin", NOW, None)
-    context = chromium.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 800})
+    device = device or {"viewport": {"width": 1280, "height": 800}}
+    context = chromium.new_context(base_url=live_server, locale="en-US", **device)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto("/login")

@@ -114,6 +114,7 @@ EXPECTED: dict[str, Expectation] = {
     "dashboard.index": staff(*RESULTS),
     "dashboard.survey": survey(*RESULTS),
     "dashboard.table_csv": survey(*RESULTS),
+    "dashboard.report_pdf": survey(*RESULTS),
     "training.page": survey(*RESULTS),
     "delphi.view": survey(*RESULTS),
     "delphi.table": survey(*RESULTS),

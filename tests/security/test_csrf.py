@@ -214,6 +214,7 @@ GET_WRITES = {
     # derived state that any viewer would bring about, never a choice a forged request could make
     "dashboard.survey": {"response"},
     "dashboard.table_csv": {"response"},
+    "dashboard.report_pdf": {"response"},
     "training.page": {"response"},
     "training.download": {"response"},
     "delphi.view": {"response"},

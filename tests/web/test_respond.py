@@ -301,3 +301,23 @@ def test_a_page_whose_session_was_lost_keeps_its_answers(app, client: FlaskClien
     new_request()
     consent = app.test_client().post(f"/r/{token}/consent", data={"consent": "yes"})
     assert consent.status_code == 303  # other forms are simply shown again
+
+
+@pytest.mark.parametrize(
+    ("thank_you", "heading"),
+    [
+        (None, "Thank you"),  # the page's own words: the heading thanks, the line below confirms
+        ({"en": "Thank you. Your answers help us.", "he": "תודה רבה."}, "Your answers have been sent."),
+    ],
+)
+def test_thank_you_page_thanks_once(client: FlaskClient, make_survey, invite, thank_you: dict | None, heading: str) -> None:
+    make_survey(**({"thank_you": thank_you} if thank_you else {}))
+    token = invite()
+    start(client, token)
+    client.post(f"/r/{token}/p/1", data=PAGE1)
+    client.post(f"/r/{token}/p/2", data=PAGE2)
+    client.post(f"/r/{token}/submit")
+    page = client.get(f"/r/{token}/done").text
+    main = page.split('<main id="main"', 1)[1]
+    assert re.search(rf"<h1>{re.escape(heading)}</h1>", main)
+    assert len(re.findall(r"thank you", main, re.IGNORECASE)) == 1, main

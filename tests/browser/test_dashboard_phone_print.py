@@ -1,0 +1,110 @@
+"""The results page on a 360 px phone (no cut labels, charts that fit, tables scrolling in their box) and
+printed to A4 (no menus or form controls, charts at the page's width). Screenshots: test-artifacts/dashboard-phone-*."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from .conftest import PHONE
+from .helpers import assert_fits_width
+from .test_dashboard import _signed_in
+
+PDFTOTEXT, PDFINFO = shutil.which("pdftotext"), shutil.which("pdfinfo")
+PRINT_WIDTH = 700  # static/dashboard.js: A4's printable width in CSS pixels
+
+
+@pytest.fixture
+def phone_page(chromium: Browser, live_server: str, demo_survey) -> Iterator[Page]:
+    yield from _signed_in(chromium, live_server, **PHONE)
+
+
+@pytest.fixture
+def desktop_page(chromium: Browser, live_server: str, demo_survey) -> Iterator[Page]:
+    yield from _signed_in(chromium, live_server)
+
+
+def drawn(page: Page, selector: str) -> Locator:
+    chart = page.locator(selector).first
+    chart.scroll_into_view_if_needed()  # charts are drawn as they come into view
+    expect(chart.locator(".main-svg").first).to_be_visible()
+    return chart
+
+
+def labels_outside(chart: Locator, selector: str) -> list[str]:
+    """The labels of a drawn chart that reach past its edges (cut off on the screen)."""
+    return chart.evaluate(
+        """(chart, selector) => {
+          const box = chart.getBoundingClientRect();
+          return [...chart.querySelectorAll(selector)].filter(label => {
+            const r = label.getBoundingClientRect();
+            return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1);
+          }).map(label => label.textContent);
+        }""",
+        selector,
+    )
+
+
+@pytest.mark.browser
+def test_results_page_fits_a_phone(phone_page: Page) -> None:
+    page = phone_page
+    page.goto("/dashboard/demo")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_fits_width(page)
+    page.screenshot(path=_artifact("dashboard-phone"))  # the first screen (the whole page is too tall to grab quickly)
+
+    heatmap = drawn(page, '[data-figure="gaps"]')
+    assert heatmap.bounding_box()["width"] <= 360
+    assert labels_outside(heatmap, ".ytick text, .xtick text") == []
+    heatmap.screenshot(path=_artifact("dashboard-phone-gaps"))
+
+    subscale = drawn(page, ".subscale [data-figure]")
+    assert labels_outside(subscale, ".ytick text") == []
+    subscale.screenshot(path=_artifact("dashboard-phone-subscale"))
+
+    items = page.locator("details.items").first
+    items.locator("summary").click()
+    chart = drawn(page, "details.items [data-figure]")
+    assert labels_outside(chart, ".annotation-text, .ytick text") == []
+    chart.screenshot(path=_artifact("dashboard-phone-items"))
+
+    wide = page.locator("details.items .table-wrap").first
+    sizes = wide.evaluate("box => [box.scrollWidth, box.clientWidth]")
+    assert sizes[0] > sizes[1], "the question table should scroll inside its box, not squeeze a word per line"
+    assert_fits_width(page)  # ... and the page itself never scrolls sideways
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(PDFTOTEXT is None, reason="poppler-utils is not installed: `make test` installs it")
+def test_results_page_prints_without_controls_and_charts_fit_a4(desktop_page: Page, tmp_path) -> None:
+    page = desktop_page
+    page.goto("/dashboard/demo")
+    drawn(page, '[data-figure="daily"]')
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # as printing does: every chart drawn to A4's width
+    widths = page.evaluate("[...document.querySelectorAll('[data-figure] svg.main-svg')].map(svg => svg.width.baseVal.value)")
+    pdf = page.pdf(format="A4", print_background=False)
+    path = tmp_path / "results.pdf"
+    path.write_bytes(pdf)
+    text = " ".join(subprocess.run([PDFTOTEXT, str(path), "-"], capture_output=True, check=True, text=True).stdout.split())
+    info = subprocess.run([PDFINFO, str(path)], capture_output=True, check=True, text=True).stdout
+    pages = re.search(r"Pages:\s+(\d+)", info)[1]
+    print(f"results page printed on {pages} pages")  # the figure docs/dashboards.md gives
+    assert "(A4)" in info
+    assert "Perception gaps" in text
+    assert "Role clarity" in text
+    for control in ("Sign out", "Change password", "Compare by", "Download CSV", "Download report (PDF)"):
+        assert control not in text, f"{control!r} printed"
+    assert widths
+    assert max(widths) <= PRINT_WIDTH + 1, f"a chart wider than A4: {max(widths)} px"
+
+
+def _artifact(name: str) -> str:
+    from .helpers import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    return str(ARTIFACTS / f"{name}.png")
