@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .conditions import All, AnyOf, Compare, Condition, Not, evaluate, parse, referenced_items
+from .conditions import LEAF_OPERATORS, All, AnyOf, Compare, Condition, Not, evaluate, parse, referenced_items
 from .model import Instrument, Item
 from .problems import Path
 
@@ -194,6 +194,11 @@ def check_routing(data: Mapping[str, Any], asked: Mapping[str, Instrument], audi
                 targets.append((index, found))
         if condition is None:
             continue
+        for leaf in _leaves(condition):
+            if leaf.op not in LEAF_OPERATORS:
+                problem((*path, "when"), f"unknown test '{leaf.op}'", f"use one of {', '.join(LEAF_OPERATORS)}")
+            elif leaf.op == "in" and not isinstance(leaf.value, list):
+                problem((*path, "when"), f"'in' needs a list of answers, found {leaf.value!r}", "write e.g. in: [2, 3]")
         for ref in dict.fromkeys(referenced_items(condition)):
             question = _question(ref, asked)
             if question is None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from ..db import Audience, Invitation, Response, Survey, SurveyInstrument, User, db
 from ..instruments import Instrument, instrument_from_snapshot, load_directory
@@ -31,6 +31,7 @@ __all__ = [
     "delete_draft",
     "next_wave",
     "pinned_instruments",
+    "spec_export",
     "spec_lengths",
     "spec_of",
     "survey_lengths",
@@ -58,6 +59,17 @@ def pinned_instruments(survey: Survey) -> dict[str, Instrument]:
 def spec_of(survey: Survey) -> dict[str, Any]:
     """The survey's spec as a mapping (the form's starting values and the YAML export)."""
     return dict(survey.spec or {})
+
+
+def spec_export(slug: str, now: dt.datetime, actor: User | None) -> str:
+    """The survey's spec as YAML, for a file or another Peerscope (audited like every export)."""
+    from ..instruments.survey_spec import spec_yaml
+    from .audit import log
+
+    survey = get_survey(slug)
+    text = spec_yaml(spec_of(survey))
+    log("export.spec", actor, survey.slug, None, now)
+    return text
 
 
 def spec_lengths(spec: SurveySpec) -> dict[str, Length]:
@@ -205,9 +217,8 @@ def delete_draft(slug: str, now: dt.datetime, actor: User | None) -> None:
         raise SurveyError(f"'{slug}' cannot be deleted: a later Delphi round follows it")
     issued = db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.survey_id == survey.id)) or 0
     record("survey.delete", actor, slug, {"title": survey.title, "links_made": issued, "spec": spec_of(survey)}, now)
-    db.session.execute(delete(Survey).where(Survey.id == survey.id))
+    db.session.delete(survey)  # its instruments and audiences with it; links, grants and caches by the database's cascade
     db.session.commit()
-    db.session.expunge_all()
 
 
 def draft_lengths(data: Mapping[str, Any], catalogue: Mapping[str, Instrument]) -> dict[str, Length]:

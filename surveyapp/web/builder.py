@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
@@ -13,7 +13,6 @@ from werkzeug.wrappers import Response as HttpResponse
 from ..instruments import Instrument, InstrumentError
 from ..instruments.flow import SurveyPage, visible_items
 from ..instruments.problems import format_path
-from ..instruments.survey_spec import spec_yaml
 from ..services import survey_builder, surveys
 from ..services.instrument_registry import InstrumentChangedError
 from .auth import require_role
@@ -150,15 +149,11 @@ def edit(slug: str) -> Any:
 @require_role("admin")
 def export_spec(slug: str) -> HttpResponse:
     try:
-        survey = surveys.get_survey(slug)
+        text = survey_builder.spec_export(slug, now(), current_user)
     except surveys.SurveyError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.index"))
-    return Response(
-        spec_yaml(survey_builder.spec_of(survey)),
-        mimetype="application/yaml",
-        headers={"Content-Disposition": f'attachment; filename="{survey.slug}.yaml"'},
-    )
+    return Response(text, mimetype="application/yaml", headers={"Content-Disposition": f'attachment; filename="{slug}.yaml"'})
 
 
 @bp.post("/<slug>/next-wave")
@@ -224,6 +219,7 @@ def preview(slug: str) -> Any:
     except ValueError:
         number = 0
     current: SurveyPage | None = pages[number - 1] if number else None
+    g.lang = language  # the respondent's words (buttons, "prefer not to answer") in the previewed language
     lengths = survey_builder.survey_lengths(survey)
     return render_template(
         "admin/preview.html",
