@@ -131,3 +131,51 @@ def test_the_spec_export_reads_back(app: Flask, demo_survey) -> None:
 
     text = spec_yaml(survey_builder.spec_of(demo_survey))
     assert parse_survey_spec(text, "demo.yaml", load_directory(ROOT / "instruments")).raw == demo_survey.spec
+
+
+def test_a_routed_survey_exports_and_imports_back_with_not_asked_kept_apart(app: Flask, demo_survey) -> None:
+    """Export -> import -> export of the demo (service users routed past the peer questions) gives the same data;
+    an answer on a page routing skipped, or a -8 where it did not, is refused with the rule."""
+    import csv
+    import io
+
+    from sqlalchemy import delete
+
+    from surveyapp.services.demo import DEMO_SPEC
+    from surveyapp.services.importing import import_responses
+    from tests.services.test_importing import wide_export
+
+    first = wide_export(demo_survey)
+    ids = [r.pk for r in db.session.scalars(select(Response).where(Response.survey_id == demo_survey.id))]
+    db.session.execute(delete(Answer).where(Answer.response_pk.in_(ids)))
+    db.session.execute(delete(Response).where(Response.pk.in_(ids)))
+    db.session.commit()
+    spec = (
+        DEMO_SPEC.read_text(encoding="utf-8").replace("slug: demo\n", "slug: demo-copy\n").replace("series: demo", "series: copy")
+    )
+    fresh = create_survey(spec, "copy.yaml", ROOT / "instruments", NOW, None)
+    report = import_responses(fresh, first, NOW, None)
+    assert report.ok, report.lines()[:5]
+    second = wide_export(fresh)
+    assert first.replace(b",demo,", b",import,") == second
+
+    rows = list(csv.reader(io.StringIO(first.decode("utf-8"), newline="")))
+    header = rows[0]
+    at = {name: header.index(name) for name in ("audience", "context.peer_contact", "peer-practice-360.conn_trust")}
+    skipped = next(r for r in rows[1:] if r[at["context.peer_contact"]] == "2")
+    asked = next(
+        r for r in rows[1:] if r[at["context.peer_contact"]] == "1" and r[at["peer-practice-360.conn_trust"]] not in ("", "-8")
+    )
+    answered_anyway = [*skipped]
+    answered_anyway[at["peer-practice-360.conn_trust"]] = "4"
+    marked_anyway = [*asked]
+    marked_anyway[at["peer-practice-360.conn_trust"]] = "-8"
+    for row in (answered_anyway, marked_anyway):
+        row[0] = ""  # the response id: new responses
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, answered_anyway, marked_anyway])
+    refused = import_responses(fresh, out.getvalue(), NOW, None)
+    reasons = [p.reason for p in refused.problems]
+    assert any("routing skipped this question" in r and "context.peer_contact = 2" in r for r in reasons), reasons
+    assert any("do not skip this question" in r for r in reasons), reasons
+    assert refused.imported == 0
