@@ -239,3 +239,36 @@ def test_answers_on_a_page_skipped_later_are_not_kept(client: FlaskClient, route
     assert review.status_code == 200
     client.post(f"/r/{token}/submit")
     assert {a.key for a in stored_answers()} == {"context.peer_contact"}
+
+
+def test_a_skip_rule_is_made_in_the_form_without_yaml(admin: FlaskClient) -> None:
+    form = {
+        **FORM,
+        "audiences": ["peer", "service_user"],
+        "instruments": ["context", "peer-practice-360"],
+        "order.context": "1",
+        "order.peer-practice-360": "2",
+        "parts.p-role": [],
+        "parts.work-sat": [],
+        "rule.0.when": ["context.peer_contact=2", "context.peer_contact=3"],
+        "rule.0.skip": ["peer-practice-360.relationships", "peer-practice-360.voice_team"],
+        "rule.0.audiences": ["service_user"],
+        "action": "count",
+    }
+    counted = admin.post("/admin/surveys/build", data=form)
+    # context (4) and peer-practice-360 (20), of which "no" or "not sure" skip relationships (7) and voice_team (6)
+    assert re.search(r'data-audience="service_user">.*?<td class="len-questions">11–24</td>', counted.text, re.S)
+    assert 'value="context.peer_contact=3" selected' in counted.text  # the rule is shown as chosen
+    assert admin.post("/admin/surveys/build", data={**form, "action": "save"}).status_code == 302
+    survey = db.session.scalar(select(Survey))
+    assert survey.spec["routing"] == [
+        {
+            "when": {"item": "context.peer_contact", "in": [2, 3]},
+            "skip": ["peer-practice-360.relationships", "peer-practice-360.voice_team"],
+            "audiences": ["service_user"],
+        }
+    ]
+    preview = admin.get(f"/admin/surveys/{survey.slug}/preview?audience=service_user")
+    assert (
+        "skipped when “Have you had contact with a peer specialist in the last six months?” = “No” / “Not sure”" in preview.text
+    )
