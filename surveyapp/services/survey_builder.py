@@ -18,13 +18,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..db import Audience, Invitation, Response, Survey, SurveyInstrument, User, db
-from ..instruments import Instrument, instrument_from_snapshot, load_directory
+from ..instruments import Instrument, instrument_files, load_directory
 from ..instruments.survey_length import Length, lengths_by_audience, survey_length
 from ..instruments.survey_parts import routing_rules
 from ..instruments.survey_spec import SurveySpec, check_survey_spec
 from .audit import record
 from .instrument_registry import store_instrument
-from .surveys import SurveyError, _check_wave, _survey_from_spec, get_survey, pages_for
+from .surveys import SurveyError, _check_wave, _survey_from_spec, get_survey, pages_for, whole_snapshot
 
 __all__ = [
     "available_instruments",
@@ -39,9 +39,21 @@ __all__ = [
 ]
 
 
+_files: dict[tuple[tuple[str, int, int], ...], dict[str, Instrument]] = {}
+
+
 def available_instruments(instruments_dir: str | Path, survey: Survey | None = None) -> dict[str, Instrument]:
-    """Instruments a survey can use: today's files, with the survey's own pinned versions in their place."""
-    instruments = dict(load_directory(instruments_dir))
+    """Instruments a survey can use: today's files, with the survey's own pinned versions in their place.
+
+    The files are read again only when one of them changed (name, size, modification time): the builder asks
+    on every recount, and checking seven files against the schema takes most of a second.
+    """
+    files = instrument_files(instruments_dir)
+    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    if stamp not in _files:
+        _files.clear()
+        _files[stamp] = load_directory(instruments_dir)
+    instruments = dict(_files[stamp])
     if survey is not None:
         instruments.update(pinned_instruments(survey))
     return instruments
@@ -49,11 +61,7 @@ def available_instruments(instruments_dir: str | Path, survey: Survey | None = N
 
 def pinned_instruments(survey: Survey) -> dict[str, Instrument]:
     """The whole published versions a survey stores (without its short forms)."""
-    out = {}
-    for link in survey.instruments:
-        row = link.instrument_version
-        out[row.key] = instrument_from_snapshot(row.definition, f"{row.key} {row.version}")
-    return out
+    return {link.instrument_version.key: whole_snapshot(link.instrument_version) for link in survey.instruments}
 
 
 def spec_of(survey: Survey) -> dict[str, Any]:

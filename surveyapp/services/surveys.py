@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..db import Audience, Response, Survey, SurveyInstrument, User, db
+from ..db import Audience, InstrumentVersion, Response, Survey, SurveyInstrument, User, db
 from ..db.surveys import SURVEY_STATUSES
 from ..instruments import Instrument, instrument_from_snapshot, load_directory
 from ..instruments.flow import SurveyPage, survey_pages
@@ -129,15 +129,20 @@ def survey_instruments(survey: Survey) -> list[Instrument]:
     forms = (survey.spec or {}).get("short_forms", {})
     for link in survey.instruments:
         row = link.instrument_version
-        whole_key = (row.key, row.version, row.content_hash, ())
-        if whole_key not in _snapshots:
-            _snapshots[whole_key] = instrument_from_snapshot(row.definition, f"{row.key} {row.version}")
         parts = tuple(forms.get(row.key, ()))
-        cache_key = (*whole_key[:3], parts)
+        cache_key = (row.key, row.version, row.content_hash, parts)
         if cache_key not in _snapshots:  # a short form: the snapshot with only the parts this survey keeps
-            _snapshots[cache_key] = short_form(_snapshots[whole_key], parts)
+            _snapshots[cache_key] = short_form(whole_snapshot(row), parts)
         out.append(_snapshots[cache_key])
     return out
+
+
+def whole_snapshot(row: InstrumentVersion) -> Instrument:
+    """A stored instrument version, parsed once per process (its content hash never changes)."""
+    cache_key = (row.key, row.version, row.content_hash, ())
+    if cache_key not in _snapshots:
+        _snapshots[cache_key] = instrument_from_snapshot(row.definition, f"{row.key} {row.version}")
+    return _snapshots[cache_key]
 
 
 def pages_for(survey: Survey, audience: str) -> tuple[SurveyPage, ...]:
