@@ -167,6 +167,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .web.admin import bp as admin_bp
     from .web.auth import bp as auth_bp
+    from .web.builder import bp as builder_bp
     from .web.dashboard import bp as dashboard_bp
     from .web.delphi import bp as delphi_bp
     from .web.exports import bp as exports_bp
@@ -183,6 +184,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(builder_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(delphi_bp)
     app.register_blueprint(exports_bp)

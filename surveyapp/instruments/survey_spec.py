@@ -15,9 +15,10 @@ from typing import Any
 from .model import Instrument, Text
 from .problems import InstrumentError, Path, Problem
 from .schema_check import schema_problems
+from .survey_parts import check_routing, check_short_forms
 from .yamlread import InstrumentYAMLError, read_yaml
 
-__all__ = ["MAX_SPEC_CHARS", "DelphiSpec", "SurveySpec", "delphi_from_raw", "parse_survey_spec"]
+__all__ = ["MAX_SPEC_CHARS", "DelphiSpec", "SurveySpec", "check_survey_spec", "delphi_from_raw", "parse_survey_spec", "spec_yaml"]
 
 #: longest survey spec accepted, in characters (the documented example is under 4,000)
 MAX_SPEC_CHARS = 100_000
@@ -64,6 +65,8 @@ class SurveySpec:
     min_cell_size: int = 5
     delphi: DelphiSpec | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    #: the survey's instruments as asked: short forms applied (survey_parts)
+    asked: Mapping[str, Instrument] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def texts(self) -> dict[str, Any]:
@@ -85,6 +88,28 @@ def parse_survey_spec(text: str, source: str, instruments: Mapping[str, Instrume
         data, lines = read_yaml(text, source, max_chars=MAX_SPEC_CHARS)
     except InstrumentYAMLError as exc:
         raise InstrumentError([exc.problem]) from exc
+    return check_survey_spec(data, source, instruments, lines)
+
+
+def spec_yaml(data: Mapping[str, Any]) -> str:
+    """A spec as YAML (the builder's export), readable again by :func:`parse_survey_spec`."""
+    import yaml
+
+    plain = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in data.items()}
+    header = "# A Peerscope survey spec (docs/surveys.md). Import it on Surveys -> Import a spec.\n"
+    return header + yaml.safe_dump(plain, allow_unicode=True, sort_keys=False, width=100)
+
+
+def check_survey_spec(
+    data: Any, source: str, instruments: Mapping[str, Instrument], lines: Mapping[Path, int] | None = None
+) -> SurveySpec:
+    """Check a spec (from YAML, or built by the admin form) against the instruments; raise with every problem.
+
+    The one validator of survey specs: the form and an imported file get the
+    same messages for the same mistake. ``lines``: where each field is in the
+    file (none for the form).
+    """
+    lines = lines or {}
     problems: list[Problem] = []
 
     def problem(path: Path, message: str, fix: str | None = None) -> None:
@@ -135,14 +160,16 @@ def parse_survey_spec(text: str, source: str, instruments: Mapping[str, Instrume
                 f"'{key}' is not asked of any of this survey's audiences",
                 f"it is written for {', '.join(instrument.audiences)}",
             )
-    used = [instruments[k] for k in data["instruments"] if k in instruments]
+    asked = check_short_forms(data, instruments, problem)
+    used = list(asked.values())
     for position, audience in enumerate(audiences):
-        if used and not any(audience in i.audiences for i in used):
+        if used and not any(i.items_for(audience) for i in used):
             problem(
                 ("audiences", position),
                 f"no instrument of this survey is asked of '{audience}'",
-                "add an instrument written for this audience, or remove the audience",
+                "add an instrument written for this audience (or keep more of a short form), or remove the audience",
             )
+    check_routing(data, asked, audiences, problem)
     for audience in data.get("audience_labels", {}):
         if audience not in audiences:
             problem(("audience_labels", audience), f"'{audience}' is not one of the survey's audiences", "remove the label")
@@ -172,6 +199,7 @@ def parse_survey_spec(text: str, source: str, instruments: Mapping[str, Instrume
         min_cell_size=data.get("min_cell_size", 5),
         delphi=delphi,
         raw=data,
+        asked=asked,
     )
     if problems:
         raise InstrumentError(problems)

@@ -24,7 +24,7 @@ from ..config import PROJECT_ROOT
 from ..db import Response, Survey, User, db, insert_responses
 from ..instruments import Instrument, load_directory
 from ..instruments.answers import StoredValue
-from ..instruments.flow import item_key
+from ..instruments.flow import SurveyPage, item_key, routed_out
 from .accounts import create_user
 from .anonymity import completion_minutes, day_of
 from .demo_delphi import DelphiLinks, ensure_demo_delphi
@@ -32,7 +32,7 @@ from .instrument_registry import register_instruments
 from .invitations import issue_invitations
 from .publication import publish_ready
 from .survey_data import answer_vector, survey_columns
-from .surveys import create_survey, survey_instruments
+from .surveys import create_survey, pages_for, survey_instruments
 from .validation import survey_validation
 
 DEMO_SPEC = PROJECT_ROOT / "docs" / "examples" / "demo-survey.yaml"
@@ -168,6 +168,12 @@ def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int 
     counts[0] += n - counts.sum()
     columns = survey_columns(survey)
     anonymous = survey.anonymity == "anonymous"
+    # answers are drawn in the order the demo had before context moved first (for routing), so its numbers stay
+    generated = sorted(instruments, key=lambda i: i.id == "context")
+    # the routing question's answers: their own stream, same reason. Which stream is a choice: with seed + 1,
+    # chance made role clarity look "not measured alike" too, and the demo's report should flag only the planted item
+    routing_rng = np.random.default_rng(seed + 2)
+    pages = {a: pages_for(survey, a) for a in keys}
     responses, answers = [], []
     for audience, count in zip(keys, counts, strict=True):
         for _ in range(int(count)):
@@ -194,7 +200,8 @@ def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int 
                 }
             )
             language = responses[-1]["language"]
-            mine = [row for instrument in instruments for row in _answers(rng, instrument, audience, response_id, language)]
+            mine = [row for instrument in generated for row in _answers(rng, instrument, audience, response_id, language)]
+            mine = _routed(mine, routing_rng, pages[audience], response_id)
             answers.extend(mine)
             responses[-1]["vector"] = answer_vector(
                 columns, {r["item_key"]: StoredValue(r["value_num"], r["value_text"], r["skipped"]) for r in mine}
@@ -204,6 +211,34 @@ def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int 
     return len(responses)
 
 
+#: the answer keys the demo's routing reads, and how often each code is drawn (the rest: "prefer not to answer")
+ROUTING_ANSWERS: dict[str, dict[int, float]] = {"context.peer_contact": {1: 0.70, 2: 0.22, 3: 0.05}}
+
+
+def _routed(rows: list[dict], rng: np.random.Generator, pages: tuple[SurveyPage, ...], response_id: str) -> list[dict]:
+    """Add answers to the routing questions this audience is asked, and drop answers on pages routing skips."""
+    asked = {key for page in pages for key in page.answer_keys()}
+    for key, shares in ROUTING_ANSWERS.items():
+        if key not in asked:
+            continue
+        roll, row = (
+            rng.random(),
+            {"response_id": response_id, "item_key": key, "value_num": None, "value_text": None, "skipped": False},
+        )
+        cumulative = 0.0
+        for code, share in shares.items():
+            cumulative += share
+            if roll < cumulative:
+                row["value_num"] = float(code)
+                break
+        else:
+            row["skipped"] = True
+        rows.append(row)
+    answers = {r["item_key"]: StoredValue(r["value_num"], r["value_text"], r["skipped"]) for r in rows}
+    skipped = {key for page in pages if routed_out(page, answers) for key in page.answer_keys()}
+    return [r for r in rows if r["item_key"] not in skipped]
+
+
 def _language_weights(languages: list[str]) -> list[float]:
     weights = [0.7 if lang == "he" else 1.0 for lang in languages]
     total = sum(weights)
@@ -211,7 +246,7 @@ def _language_weights(languages: list[str]) -> list[float]:
 
 
 def _answers(rng: np.random.Generator, instrument: Instrument, audience: str, response_id: str, language: str) -> list[dict]:
-    items = instrument.items_for(audience)
+    items = [i for i in instrument.items_for(audience) if item_key(instrument, i) not in ROUTING_ANSWERS]
     if not items:
         return []
     subscale_of = {item_id: s.id for s in reversed(instrument.subscales) for item_id in s.items}

@@ -122,6 +122,7 @@ def iter_wide_rows(plan: ExportPlan, labels: bool = False, language: str | None 
     other = _other_answers(survey, other_keys)
     pending = next(other, None)
     conditional = _conditional_items(plan)
+    routed = _routed_pages(plan)
     scored = [(i, s) for i in plan.instruments for s in i.subscales if f"{i.id}.{s.id}" in {v.name for v in plan.scores}]
     score_columns = [[position[f"{i.id}.{x}"] for x in s.items] for i, s in scored]
     order = {v.name: n for n, v in enumerate(plan.variables)}
@@ -169,6 +170,8 @@ def iter_wide_rows(plan: ExportPlan, labels: bool = False, language: str | None 
                     )
             if conditional:
                 _mark_hidden(row, order, conditional, vectors[row_number], position, audience)
+            if routed.get(audience):
+                _mark_routed(row, order, routed[audience], vectors[row_number], position, extra)
             if labels:  # the audience by its name in the labels' language, as the item columns are labelled
                 row[1] = audience_names[audience]
             yield _as_labels(row, plan.variables, language) if labels else row
@@ -226,6 +229,51 @@ def _mark_hidden(
                 row[index] = None if item.type in ("text", "longtext") else NOT_SHOWN
             elif variable_name.startswith(name + "."):
                 row[index] = NOT_SHOWN
+
+
+def _routed_pages(plan: ExportPlan) -> dict[str, list[tuple[Any, list[str], list[tuple[str, bool]]]]]:
+    """Per audience: each page the survey's routing can skip, as (condition, keys it reads, the page's keys)."""
+    from ..instruments.conditions import referenced_items
+    from .surveys import pages_for
+
+    out: dict[str, list[tuple[Any, list[str], list[tuple[str, bool]]]]] = {}
+    for audience in plan.survey.audiences:
+        for page in pages_for(plan.survey, audience.key):
+            if page.skip_when is not None:
+                keys = [(item_key(page.instrument, i), i.type in ("text", "longtext")) for i in page.page.items]
+                out.setdefault(audience.key, []).append((page.skip_when, referenced_items(page.skip_when), keys))
+    return out
+
+
+def _mark_routed(
+    row: list[Any],
+    order: dict[str, int],
+    routed: list[tuple[Any, list[str], list[tuple[str, bool]]]],
+    vector: npt.NDArray[np.float64],
+    position: dict[str, int],
+    extra: dict[str, tuple[str | None, bool]],
+) -> None:
+    """Items on pages the survey's routing skipped for this respondent are "not shown" (-8), not "not answered"."""
+    from ..instruments import evaluate
+
+    for condition, reads, keys in routed:
+        answers: dict[str, Any] = {}
+        for key in reads:
+            if key in position:
+                value = vector[position[key]]
+                if not np.isnan(value) and value != PREFER_NOT_TO_ANSWER:
+                    answers[key] = _code(value)
+            elif key in extra and not extra[key][1]:
+                text = extra[key][0]
+                answers[key] = json.loads(text) if text and text.startswith("[") else text
+        if not evaluate(condition, answers):
+            continue
+        for key, is_text in keys:
+            for variable_name, index in order.items():
+                if variable_name == key:
+                    row[index] = None if is_text else NOT_SHOWN
+                elif variable_name.startswith(key + "."):
+                    row[index] = NOT_SHOWN
 
 
 def _as_labels(row: list[Any], variables: Sequence[Variable], language: str) -> list[Any]:

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import Answer, Audience, Invitation, ItemKey, Response, SpentLink, Survey, db, item_key_ids
 from ..instruments.answers import StoredValue
-from ..instruments.flow import SurveyPage, item_key, visible_items
+from ..instruments.flow import SurveyPage, item_key, routed_out, visible_items
 from .anonymity import completion_minutes, day_of, random_response_pk, resume_digest, spent_digest
 from .survey_data import answer_vector, survey_columns
 from .surveys import is_open, pages_for, survey_instruments
@@ -297,6 +297,13 @@ def submit_response(response: Response, token: str, now: dt.datetime, secret: st
         db.session.rollback()
         return False
     answers = answers_of(response)
+    stale = [key for page in flow_for(response) if routed_out(page, answers) for key in page.answer_keys() if key in answers]
+    if stale:  # answered before a later change of an earlier answer skipped the page: not asked, so not kept
+        numbers = item_key_ids(stale)
+        db.session.execute(
+            delete(Answer).where(Answer.response_pk == response.pk, Answer.item_key_id.in_([numbers[k] for k in stale]))
+        )
+        answers = {k: v for k, v in answers.items() if k not in stale}
     vector = answer_vector(survey_columns(survey), answers)
     db.session.execute(
         update(Response).where(Response.pk == response.pk).values(vector=vector).execution_options(synchronize_session=False)

@@ -6,14 +6,16 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
-from ..db import Audience, Response, Survey, SurveyInstrument, User, db
+from ..db import Audience, InstrumentVersion, Response, Survey, SurveyInstrument, User, db
 from ..db.surveys import SURVEY_STATUSES
 from ..instruments import Instrument, instrument_from_snapshot, load_directory
 from ..instruments.flow import SurveyPage, survey_pages
-from ..instruments.survey_spec import SurveySpec, parse_survey_spec
+from ..instruments.survey_parts import routing_rules, short_form
+from ..instruments.survey_spec import SurveySpec, check_survey_spec, parse_survey_spec
 from .audit import record
 from .instrument_registry import store_instrument
 
@@ -24,14 +26,25 @@ class SurveyError(ValueError):
     """A use-case refused, with a message meant for the person who asked."""
 
 
-def create_survey(spec_text: str, source: str, instruments_dir: str | Path, now: dt.datetime, actor: User | None) -> Survey:
-    """Create a draft survey from a spec, storing snapshots of the instruments it uses.
+def create_survey(
+    spec_text: str | Mapping[str, Any],
+    source: str,
+    instruments_dir: str | Path,
+    now: dt.datetime,
+    actor: User | None,
+    how: str = "spec",
+) -> Survey:
+    """Create a draft survey from a spec (YAML text, or the mapping the builder's form made), storing snapshots
+    of the instruments it uses.
 
     Raises InstrumentError (spec or instrument files broken), InstrumentChangedError
     (an instrument file was edited without a version bump) or SurveyError.
     """
     instruments = load_directory(instruments_dir)
-    spec = parse_survey_spec(spec_text, source, instruments)
+    if isinstance(spec_text, str):
+        spec = parse_survey_spec(spec_text, source, instruments)
+    else:
+        spec = check_survey_spec(dict(spec_text), source, instruments)
     if db.session.scalar(select(Survey.id).where(Survey.slug == spec.slug)) is not None:
         raise SurveyError(f"a survey with the address '{spec.slug}' already exists; set another 'slug:' in the spec")
     if spec.series:
@@ -43,14 +56,16 @@ def create_survey(spec_text: str, source: str, instruments_dir: str | Path, now:
     survey.audiences = [Audience(key=a) for a in spec.audiences]
     db.session.add(survey)
     db.session.flush()
-    record("survey.create", actor, survey.slug, {"instruments": list(spec.instruments)}, now)
+    record("survey.create", actor, survey.slug, {"instruments": list(spec.instruments), "from": how}, now)
     db.session.commit()
     return survey
 
 
-def _check_wave(series: str, wave: int | None) -> None:
+def _check_wave(series: str, wave: int | None, exclude: int | None = None) -> None:
     """Two surveys of one series with the same wave number would be pooled as one wave on the dashboards."""
-    waves = db.session.execute(select(Survey.slug, Survey.wave).where(Survey.series == series)).all()
+    waves = db.session.execute(
+        select(Survey.slug, Survey.wave).where(Survey.series == series, Survey.id != (exclude or -1))
+    ).all()
     taken = {w: slug for slug, w in waves if w is not None}
     if wave is not None and wave in taken:
         following = max(taken) + 1
@@ -101,7 +116,7 @@ def set_status(slug: str, status: str, now: dt.datetime, actor: User | None) -> 
     return survey
 
 
-_snapshots: dict[tuple[str, str, str], Instrument] = {}
+_snapshots: dict[tuple[str, str, str, tuple[str, ...]], Instrument] = {}
 
 
 def survey_instruments(survey: Survey) -> list[Instrument]:
@@ -111,18 +126,29 @@ def survey_instruments(survey: Survey) -> list[Instrument]:
     cache is safe with several processes and hosts.
     """
     out = []
+    forms = (survey.spec or {}).get("short_forms", {})
     for link in survey.instruments:
         row = link.instrument_version
-        cache_key = (row.key, row.version, row.content_hash)
-        if cache_key not in _snapshots:
-            _snapshots[cache_key] = instrument_from_snapshot(row.definition, f"{row.key} {row.version}")
+        parts = tuple(forms.get(row.key, ()))
+        cache_key = (row.key, row.version, row.content_hash, parts)
+        if cache_key not in _snapshots:  # a short form: the snapshot with only the parts this survey keeps
+            _snapshots[cache_key] = short_form(whole_snapshot(row), parts)
         out.append(_snapshots[cache_key])
     return out
 
 
+def whole_snapshot(row: InstrumentVersion) -> Instrument:
+    """A stored instrument version, parsed once per process (its content hash never changes)."""
+    cache_key = (row.key, row.version, row.content_hash, ())
+    if cache_key not in _snapshots:
+        _snapshots[cache_key] = instrument_from_snapshot(row.definition, f"{row.key} {row.version}")
+    return _snapshots[cache_key]
+
+
 def pages_for(survey: Survey, audience: str) -> tuple[SurveyPage, ...]:
     instruments = survey_instruments(survey)
-    return survey_pages(instruments, audience, not_asked(survey, instruments))
+    routing = routing_rules((survey.spec or {}).get("routing"))
+    return survey_pages(instruments, audience, not_asked(survey, instruments), routing)
 
 
 def not_asked(survey: Survey, instruments: Sequence[Instrument]) -> frozenset[str]:

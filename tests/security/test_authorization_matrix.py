@@ -110,6 +110,13 @@ EXPECTED: dict[str, Expectation] = {
     "invitations.purge": staff("admin"),
     "invitations.slips": staff("admin"),
     "invitations.poster": staff("admin"),
+    # the survey builder (web/builder.py): admins only, like every other survey-changing page
+    "builder.create": staff("admin"),
+    "builder.edit": staff("admin"),
+    "builder.preview": staff("admin"),
+    "builder.export_spec": staff("admin"),
+    "builder.next_wave": staff("admin"),
+    "builder.delete": staff("admin"),
     # results and research data
     "dashboard.index": staff(*RESULTS),
     "dashboard.survey": survey(*RESULTS),

@@ -85,6 +85,29 @@ def _mail_ready(queued: int = 0, sent: bool = False) -> Callable[[World, FlaskCl
     return prepare
 
 
+def _deletable_draft(world: World, client: FlaskClient) -> None:
+    """The seeded survey back to a draft nobody answered, so the builder may edit or delete it."""
+    from sqlalchemy import delete
+
+    from surveyapp.db import Response, Survey
+
+    with world.app.app_context():
+        survey = db.session.scalars(db.select(Survey).where(Survey.slug == world.slug)).one()
+        db.session.execute(delete(Response).where(Response.survey_id == survey.id))
+        survey.status = "draft"
+        db.session.commit()
+
+
+BUILT = {
+    "languages": ["en", "he"],
+    "title.en": "Built in the form",
+    "title.he": "נבנה בטופס",
+    "consent.en": "Please agree.",
+    "consent.he": "נא להסכים.",
+    "audiences": ["peer", "staff"],
+    "instruments": ["mini"],
+    "action": "save",
+}
 ADMIN_PAGE = "admin.users"
 ATTACKS: dict[str, Attack] = {
     "auth.login": Attack("anonymous", lambda w: {"email": w.emails["admin"], "password": PASSWORD}, "auth.login"),
@@ -128,6 +151,10 @@ ATTACKS: dict[str, Attack] = {
     "invitations.purge": Attack("admin", lambda w: {}, ADMIN_PAGE, prepare=_mail_ready(queued=1)),
     "invitations.slips": Attack("admin", lambda w: {"audience": "peer", "count": "1"}, ADMIN_PAGE),
     "invitations.poster": Attack("admin", lambda w: {"audience": "peer"}, ADMIN_PAGE),
+    "builder.create": Attack("admin", lambda w: BUILT, ADMIN_PAGE),
+    "builder.edit": Attack("admin", lambda w: {**BUILT, "min_cell_size": "9"}, ADMIN_PAGE, prepare=_deletable_draft),
+    "builder.next_wave": Attack("admin", lambda w: {"opens_at": "2027-01-01"}, ADMIN_PAGE),
+    "builder.delete": Attack("admin", lambda w: {"confirm": w.slug}, ADMIN_PAGE, prepare=_deletable_draft),
     "imports.upload": Attack(
         "researcher_granted", lambda w: {"file": (io.BytesIO(IMPORT_CSV.encode()), "paper.csv")}, "imports.upload"
     ),

@@ -8,10 +8,10 @@ import json
 
 import numpy as np
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from surveyapp.analysis.gaps import perception_gap
-from surveyapp.db import Response, db
+from surveyapp.db import Answer, ItemKey, Response, db
 from surveyapp.instruments.scoring import score_matrix
 from surveyapp.services.demo import add_synthetic_responses
 from surveyapp.services.survey_data import load_survey_data
@@ -97,6 +97,12 @@ def test_too_few_peers_means_no_gaps_and_says_why(demo_survey) -> None:
 
 def test_an_audience_rating_a_question_too_rarely_is_left_out_of_that_question(demo_survey) -> None:
     """ "Not observed" and skipped answers can leave fewer ratings than the minimum on one question."""
+    # service users who never met a peer specialist are routed past the 360 (docs/surveys.md, "Routing"): keep six
+    # who were asked it
+    never_met = select(Answer.response_pk).join(ItemKey, ItemKey.id == Answer.item_key_id)
+    never_met = never_met.where(ItemKey.key == "context.peer_contact", Answer.value_num == 2)
+    db.session.execute(delete(Response).where(Response.pk.in_(never_met)))
+    db.session.commit()
     move_audience(demo_survey, "service_user", "staff", keep=6)
     result = survey_training_needs(demo_survey)
     assert result["notes"] == []  # six service users: shown as an audience

@@ -40,7 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from ...db import Survey, User, db
 from ..audit import record
 from ..export import export_plan
-from .checks import _check_conditions, _check_meta, _columns
+from .checks import _check_conditions, _check_meta, _check_routing, _columns
 from .constants import MAX_PROBLEMS
 from .judging import _check_items, judge_column
 from .reading import TooManyRowsError, read_rows
@@ -124,6 +124,7 @@ def _import(
     meta = _check_meta(survey, cells_of, columns, problems)
     judged = _check_items(survey, plan.instruments, plan.variables, cells_of, columns, meta.audience_index, problems)
     _check_conditions(plan.instruments, judged, meta, problems)
+    _check_routing(survey, judged, meta, problems)
     n = len(row_numbers)
     if problems.count:
         return problems.report(n + len(short), len(short))

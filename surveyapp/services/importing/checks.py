@@ -251,6 +251,60 @@ def _check_conditions(instruments: Sequence[Instrument], judged: list[_Judged], 
                     )
 
 
+def _check_routing(survey: Survey, judged: list[_Judged], meta: _Meta, problems: _Problems) -> None:
+    """Pages the survey's routing skipped for a row must have no answer; -8 only where routing (or show_if) hid them.
+
+    Follows the respondent's form (instruments.flow.routed_out): a rule reads the row's earlier answers. Each
+    distinct situation (audience and the answers a rule reads) is evaluated once; the rest is numpy.
+    """
+    from ..surveys import pages_for
+
+    by_key = {j.key: j for j in judged}
+    for a, audience in enumerate(meta.audiences):
+        rows = np.flatnonzero(meta.audience_index == a)
+        if not len(rows):
+            continue
+        for page in pages_for(survey, audience):
+            if page.skip_when is None:
+                continue
+            checked = [(item, by_key[k]) for item, k in zip(page.page.items, page.answer_keys(), strict=True) if k in by_key]
+            if not checked:
+                continue
+            reads = [(r, by_key.get(r)) for r in referenced_items(page.skip_when)]
+            memo: dict[tuple[Any, ...], bool] = {}
+            skipped = np.zeros(len(meta.audience_index), dtype=bool)
+            for i in rows.tolist():
+                answers = {r: cells.condition_value(i) for r, cells in reads if cells is not None}
+                situation = tuple(_hashable(answers.get(r)) for r, _ in reads)
+                if situation not in memo:
+                    memo[situation] = evaluate(page.skip_when, answers)
+                skipped[i] = memo[situation]
+            mine = np.zeros(len(meta.audience_index), dtype=bool)
+            mine[rows] = True
+            rule = _describe(page.skip_when)
+            for item, cells in checked:
+                answered = mine & skipped & ((cells.state == VALUE) | (cells.state == SKIPPED))
+                for i in np.flatnonzero(answered).tolist():
+                    _condition_problem(
+                        cells,
+                        i,
+                        f"is an answer, but the survey's routing skipped this question for this respondent "
+                        f"(skipped when {rule}); leave the cell empty or -8",
+                        problems,
+                    )
+                if item.show_if is not None:
+                    continue  # -8 may also mean show_if hid it: checked with show_if
+                marked = mine & ~skipped & (cells.state == MARKED)
+                for i in np.flatnonzero(marked).tolist():
+                    _condition_problem(
+                        cells,
+                        i,
+                        f"means 'not shown', but this respondent's answers do not skip this question "
+                        f"(skipped when {rule}); leave the cell empty if not answered",
+                        problems,
+                    )
+
+
 def _condition_problem(cells: _Judged, row: int, reason: str, problems: _Problems) -> None:
     cells.state[row] = BAD
     problems.add(row, cells.columns[0], cells.orders[0], "", reason)

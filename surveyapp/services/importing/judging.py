@@ -86,6 +86,19 @@ class _Judged:
 # --- items ---------------------------------------------------------------------------------------------------
 
 
+def routable_items(survey: Survey) -> dict[str, frozenset[str]]:
+    """Answer key -> the audiences for whom the survey's routing can skip the item's page."""
+    from ..surveys import pages_for
+
+    out: dict[str, set[str]] = {}
+    for audience in survey.audiences:
+        for page in pages_for(survey, audience.key):
+            if page.skip_when is not None:
+                for key in page.answer_keys():
+                    out.setdefault(key, set()).add(audience.key)
+    return {key: frozenset(audiences) for key, audiences in out.items()}
+
+
 def _check_items(
     survey: Survey,
     instruments: Sequence[Instrument],
@@ -98,6 +111,7 @@ def _check_items(
     audiences = [a.key for a in survey.audiences]
     language = survey.languages[0]
     by_id = {i.id: i for i in instruments}
+    routable = routable_items(survey)
     judged: list[_Judged] = []
     options: dict[str, list[Any]] = {}
     for variable in variables:
@@ -116,7 +130,19 @@ def _check_items(
         if variable.kind == "option":
             present = [(v, columns[v.name]) for v in options[key] if v.name in columns]
             if present:
-                judged.append(_judge_multi(instrument, item, present, cells_of, audiences, audience_index, language, problems))
+                judged.append(
+                    _judge_multi(
+                        instrument,
+                        item,
+                        present,
+                        cells_of,
+                        audiences,
+                        audience_index,
+                        language,
+                        problems,
+                        routable.get(key, frozenset()),
+                    )
+                )
             continue
         if variable.name not in columns:
             continue
@@ -124,11 +150,20 @@ def _check_items(
         if item.type in ("text", "longtext"):
             judged.append(
                 _judge_text(
-                    instrument, item, variable.name, order, cells_of[order], audiences, audience_index, language, problems
+                    instrument,
+                    item,
+                    variable.name,
+                    order,
+                    cells_of[order],
+                    audiences,
+                    audience_index,
+                    language,
+                    problems,
+                    routable.get(key, frozenset()),
                 )
             )
             continue
-        verdict = judge_column(item, cells_of[order], audience_index, audiences, language)
+        verdict = judge_column(item, cells_of[order], audience_index, audiences, language, routable.get(key, frozenset()))
         bad = np.flatnonzero(verdict.state == BAD)
         problems.add_many(bad, variable.name, order, [cells_of[order][i].strip() for i in bad], [verdict.reason(i) for i in bad])
         state = verdict.state.copy()  # show_if may still find problems
@@ -142,6 +177,7 @@ def judge_column(
     audience_index: npt.NDArray[np.intp],
     audiences: Sequence[str],
     language: str = "en",
+    routed: frozenset[str] = frozenset(),
 ) -> ColumnVerdict:
     """Judge one numeric item's column (likert, single, number) for every row at once.
 
@@ -168,7 +204,7 @@ def judge_column(
         a = p % width
         if a == len(audiences):
             continue
-        state, stored, reason = _verdict(item, audiences[a], texts[p // width], language, codes=True)
+        state, stored, reason = _verdict(item, audiences[a], texts[p // width], language, codes=True, routed=routed)
         state_of[p] = state
         if state == BAD:
             reasons[p] = reason or "is not a valid answer"
@@ -183,15 +219,20 @@ def _number_text(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-def _verdict(item: Item, audience: str, raw: str, language: str, codes: bool) -> tuple[int, StoredValue | None, str | None]:
-    """One cell: what to store, or why not. ``codes``: the column holds codes, where -8 means "not shown"."""
+def _verdict(
+    item: Item, audience: str, raw: str, language: str, codes: bool, routed: frozenset[str] = frozenset()
+) -> tuple[int, StoredValue | None, str | None]:
+    """One cell: what to store, or why not. ``codes``: the column holds codes, where -8 means "not shown".
+
+    ``routed``: the audiences for whom the survey's routing can skip this item's page (checked per row later).
+    """
     value = raw.strip()
     if not value:
         return EMPTY, None, None
     if codes and value == NOT_SHOWN_TEXT:
         if not item.asked_of(audience):
             return EMPTY, None, None
-        if item.show_if is not None:
+        if item.show_if is not None or audience in routed:
             return MARKED, None, None
         return BAD, None, _NOT_SHOWN_BUT_ASKED.format(audience=audience)
     if not item.asked_of(audience):
@@ -271,6 +312,7 @@ def _judge_text(
     audience_index: npt.NDArray[np.intp],
     language: str,
     problems: _Problems,
+    routed: frozenset[str] = frozenset(),
 ) -> _Judged:
     n = len(cells)
     state = np.zeros(n, dtype=np.int8)
@@ -279,7 +321,7 @@ def _judge_text(
         a = int(audience_index[i])
         if a == len(audiences):
             continue
-        verdict, value, reason = _verdict(item, audiences[a], cells[i], language, codes=False)
+        verdict, value, reason = _verdict(item, audiences[a], cells[i], language, codes=False, routed=routed)
         state[i] = verdict
         if verdict == BAD:
             problems.add(i, column, order, cells[i].strip(), reason or "is not a valid answer")
@@ -305,6 +347,7 @@ def _judge_multi(
     audience_index: npt.NDArray[np.intp],
     language: str,
     problems: _Problems,
+    routed: frozenset[str] = frozenset(),
 ) -> _Judged:
     """A multi-choice item: one 0/1 column per option, judged per distinct combination of cells and audience."""
     n = len(audience_index)
@@ -320,7 +363,7 @@ def _judge_multi(
     for p in np.unique(pair).tolist():
         a = p % width
         if a < len(audiences):
-            verdicts[p] = _multi_verdict(item, audiences[a], codes, distinct[p // width], language)
+            verdicts[p] = _multi_verdict(item, audiences[a], codes, distinct[p // width], language, routed)
     state = np.zeros(n, dtype=np.int8)
     stored: dict[int, StoredValue] = {}
     bad: dict[int, tuple[list[int], list[str], list[str]]] = {}
@@ -344,7 +387,7 @@ def _judge_multi(
 
 
 def _multi_verdict(
-    item: Item, audience: str, codes: list[int], cells: tuple[str, ...], language: str
+    item: Item, audience: str, codes: list[int], cells: tuple[str, ...], language: str, routed: frozenset[str] = frozenset()
 ) -> tuple[int, StoredValue | None, list[tuple[int, str]]]:
     """One respondent's option cells: (state, stored value, [(option position, reason)])."""
     values = [c.strip() for c in cells]
@@ -354,7 +397,7 @@ def _multi_verdict(
     if all(values[k] == NOT_SHOWN_TEXT for k in given):
         if not item.asked_of(audience):
             return EMPTY, None, []
-        if item.show_if is not None:
+        if item.show_if is not None or audience in routed:
             return MARKED, None, []
         return BAD, None, [(k, _NOT_SHOWN_BUT_ASKED.format(audience=audience)) for k in given]
     if not item.asked_of(audience):

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as HttpResponse
 
 from ...instruments.conditions import referenced_items, to_data
-from ...instruments.flow import SurveyPage, visible_items
+from ...instruments.flow import SurveyPage, asked_pages, routed_out, step, visible_items
 from ...services import responding
 from ...services.surveys import survey_instruments
 from ..cookies import secure_cookies
@@ -180,10 +180,24 @@ def consent(token: str) -> HttpResponse:
         return _resume(token, link)
     if request.method == "POST":
         if request.form.get("consent") != "yes":
-            return _render("respond/consent.html", link, 400, error=gettext("To take part, please tick the box to agree."))
+            return _render(
+                "respond/consent.html",
+                link,
+                400,
+                error=gettext("To take part, please tick the box to agree."),
+                length=_length(link),
+            )
         responding.start_response(token, link, _language(link), now(), _secret())
         return redirect(url_for(".page", token=token, number=1))
-    return _render("respond/consent.html", link)
+    return _render("respond/consent.html", link, length=_length(link))
+
+
+def _length(link: responding.LinkState) -> Any:
+    """How long this respondent's survey is: their audience's pages, as routing may shorten them."""
+    from ...instruments.survey_length import survey_length
+    from ...services.surveys import pages_for
+
+    return survey_length(pages_for(link.survey, link.audience.key))  # type: ignore[arg-type, union-attr]
 
 
 def _resume(token: str, link: responding.LinkState) -> HttpResponse:
@@ -193,6 +207,14 @@ def _resume(token: str, link: responding.LinkState) -> HttpResponse:
     if response.current_page > len(responding.flow_for(response)):
         return redirect(url_for(".review", token=token))
     return redirect(url_for(".page", token=token, number=response.current_page))
+
+
+def _routed_progress(current: SurveyPage, pages: tuple[SurveyPage, ...], stored: Any) -> dict[str, int]:
+    """Page n of m among the pages this respondent is asked (routing may skip some)."""
+    asked = [p.number for p in asked_pages(pages, stored)]
+    if current.number not in asked:
+        return _progress(current.number, len(pages))
+    return _progress(asked.index(current.number) + 1, len(asked))
 
 
 def _progress(number: int, total: int) -> dict[str, int]:
@@ -214,7 +236,12 @@ def page(token: str, number: int) -> HttpResponse:
     stored = responding.answers_of(response)
     audience = link.audience.key  # type: ignore[union-attr]
     if request.method == "GET":
-        return _page(link, token, current, pages, visible_items(current, stored), raw_values(stored), {})
+        if routed_out(current, stored):  # an earlier answer skips this page (the survey's routing)
+            following = step(pages, stored, number, 1)
+            return redirect(
+                url_for(".review", token=token) if following > len(pages) else url_for(".page", token=token, number=following)
+            )
+        return _page(link, token, current, pages, visible_items(current, stored), raw_values(stored), {}, stored)
 
     action = request.form.get("action", "next")
     expected = {*current.answer_keys(), "csrf_token", "action"}
@@ -235,9 +262,12 @@ def page(token: str, number: int) -> HttpResponse:
                     "Your answers are still here: please press the button again."
                 )
             }
-        return _page(link, token, current, pages, shown, submitted, errors, status=400)
-    next_number = {"next": number + 1, "back": number - 1, "later": number}[action]
-    next_number = max(1, min(next_number, len(pages) + 1))
+        return _page(link, token, current, pages, shown, submitted, errors, stored, status=400)
+    after = {**stored, **{k: v for k, v in form.answers().items() if v is not None}}
+    for key, value in form.answers().items():
+        if value is None:
+            after.pop(key, None)
+    next_number = {"next": step(pages, after, number, 1), "back": step(pages, after, number, -1), "later": number}[action]
     try:
         responding.save_page(response, current, form.answers(), next_number, now(), stored)
     except responding.ResponseSubmittedError:  # submitted from another tab a moment before this save
@@ -273,6 +303,7 @@ def _page(
     shown: list,
     values: dict[str, list[str]],
     errors: dict[str, str],
+    stored: Any = None,
     status: int = 200,
 ) -> HttpResponse:
     audience = link.audience.key  # type: ignore[union-attr]
@@ -298,7 +329,7 @@ def _page(
         values=values,
         errors=errors,
         audience=audience,
-        progress=_progress(current.number, len(pages)),
+        progress=_routed_progress(current, pages, stored or {}),
         instructions=(current.instrument.instructions_for(audience, language) if current.first_of_instrument else None),
         feedback=_round_feedback(link, token, current, language),
     )
