@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import User, db
-from ..db.users import ROLES, new_session_epoch
+from ..db.users import ROLES, STAFF_LANGUAGES, new_session_epoch
 from . import throttle
 from .audit import record
 from .passwords import password_problem
@@ -169,6 +169,14 @@ def set_active(user_id: int, active: bool, now: dt.datetime, actor: User | None)
     record("user.active" if active else "user.deactivate", actor, user.email, None, now)
     db.session.commit()
     return user
+
+
+def set_language(user: User, language: str) -> None:
+    """The language the staff pages are shown to ``user`` in, on every device from now on."""
+    if language not in STAFF_LANGUAGES:
+        raise SurveyError(f"unknown language '{language}'; use one of {', '.join(STAFF_LANGUAGES)}")
+    user.language = language
+    db.session.commit()
 
 
 def list_users() -> list[User]:
