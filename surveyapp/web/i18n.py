@@ -47,10 +47,12 @@ def select_locale() -> str:
     return request.accept_languages.best_match(UI_LANGUAGES) or "en"
 
 
-def page_language() -> dict[str, str]:
-    """``ui_lang`` and ``ui_dir`` for <html lang dir> of every page whose view does not set its own."""
+def page_language() -> dict[str, object]:
+    """``ui_lang`` and ``ui_dir`` for <html lang dir> of every page whose view does not set its own, the names of
+    languages and roles, and ``ui_text``: a survey's text (its title) in the reader's language when it has one."""
     language = str(get_locale() or "en")
     return {
+        "ui_text": lambda text: localized(text, language),
         "ui_lang": language,
         "ui_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
         "language_names": LANGUAGE_NAMES,
