@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..db import Audience, Response, Survey, SurveyInstrument, User, db
@@ -33,7 +34,9 @@ def create_survey(spec_text: str, source: str, instruments_dir: str | Path, now:
     instruments = load_directory(instruments_dir)
     spec = parse_survey_spec(spec_text, source, instruments)
     if db.session.scalar(select(Survey.id).where(Survey.slug == spec.slug)) is not None:
-        raise SurveyError(f"a survey with the address '{spec.slug}' already exists; set another 'slug:' in the spec")
+        raise SurveyError(
+            _("a survey with the address '%(slug)s' already exists; set another 'slug:' in the spec", slug=spec.slug)
+        )
     if spec.series:
         _check_wave(spec.series, spec.wave)
     survey = _survey_from_spec(spec, now)
@@ -55,8 +58,14 @@ def _check_wave(series: str, wave: int | None) -> None:
     if wave is not None and wave in taken:
         following = max(taken) + 1
         raise SurveyError(
-            f"wave {wave} of the series '{series}' already exists (survey '{taken[wave]}'); "
-            f"set 'wave: {following}' for the next wave, or another 'series:' for a separate survey"
+            _(
+                "wave %(wave)s of the series '%(series)s' already exists (survey '%(slug)s'); "
+                "set 'wave: %(following)s' for the next wave, or another 'series:' for a separate survey",
+                wave=wave,
+                series=series,
+                slug=taken[wave],
+                following=following,
+            )
         )
 
 
@@ -92,7 +101,9 @@ def get_survey(slug: str) -> Survey:
 
 def set_status(slug: str, status: str, now: dt.datetime, actor: User | None) -> Survey:
     if status not in SURVEY_STATUSES:
-        raise SurveyError(f"unknown status '{status}'; use one of {', '.join(SURVEY_STATUSES)}")
+        raise SurveyError(
+            _("unknown status '%(status)s'; use one of %(statuses)s", status=status, statuses=", ".join(SURVEY_STATUSES))
+        )
     survey = get_survey(slug)
     previous = survey.status
     survey.status = status

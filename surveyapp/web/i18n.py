@@ -21,6 +21,12 @@ ROLE_NAMES = {
     "researcher": lazy_gettext("researcher"),
 }
 
+STATUS_NAMES = {
+    "draft": lazy_gettext("draft"),
+    "open": lazy_gettext("open"),
+    "closed": lazy_gettext("closed"),
+}
+
 AUDIENCE_LABELS = {
     "peer": lazy_gettext("Peer specialists"),
     "staff": lazy_gettext("Staff"),
@@ -57,6 +63,7 @@ def page_language() -> dict[str, object]:
         "ui_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
         "language_names": LANGUAGE_NAMES,
         "role_names": ROLE_NAMES,
+        "status_names": STATUS_NAMES,
     }
 
 
