@@ -147,6 +147,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(page_language)
+    from .reporting.table_columns import column_label
+
+    app.add_template_filter(column_label)
     login.init_app(app)
     login.login_view = "auth.login"
     login.user_loader(load_user)

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
+
 __all__ = ["TABLES", "Table", "build_table"]
 
 Result = Mapping[str, Any]
@@ -52,7 +54,7 @@ def overview(result: Result, **_: Any) -> Table:
     rows.append(("All", ov["started"], ov["submitted"], _percent(ov["completion_rate"]), _r(ov["median_minutes"], 1)))
     return Table(
         "overview",
-        "Responses by audience",
+        gettext("Responses by audience"),
         ("audience", "started", "submitted", "completion_percent", "median_minutes"),
         tuple(rows),
         ov["note"],
@@ -86,7 +88,13 @@ def subscale_scores(result: Result, instrument: str, subscale: str, **_: Any) ->
     )
     return Table(
         f"scores-{instrument}-{subscale}",
-        f"{block['short_title']}: {s['label']} (scale {s['min']:g}–{s['max']:g})",
+        gettext(
+            "%(instrument)s: %(subscale)s (scale %(min)s–%(max)s)",
+            instrument=block["short_title"],
+            subscale=s["label"],
+            min=f"{s['min']:g}",
+            max=f"{s['max']:g}",
+        ),
         ("group", "n", "mean", "sd", "median", "q1", "q3", "ci95_low", "ci95_high"),
         rows,
         s["note"],
@@ -117,7 +125,7 @@ def comparisons(result: Result, **_: Any) -> Table:
             )
     return Table(
         "comparisons",
-        "Comparison between groups",
+        gettext("Comparison between groups"),
         (
             "instrument",
             "subscale",
@@ -159,7 +167,7 @@ def pairs(result: Result, **_: Any) -> Table:
                 )
     return Table(
         "pairs",
-        "Pairwise differences (Games-Howell; Welch t for two groups)",
+        gettext("Pairwise differences (Games-Howell; Welch t for two groups)"),
         (
             "instrument",
             "subscale",
@@ -202,7 +210,7 @@ def reliability(result: Result, **_: Any) -> Table:
                 )
     return Table(
         "reliability",
-        "Reliability by group",
+        gettext("Reliability by group"),
         (
             "instrument",
             "subscale",
@@ -242,10 +250,10 @@ def item_reliability(result: Result, **_: Any) -> Table:
                     )
     return Table(
         "item_reliability",
-        "Items within each subscale: item-rest correlation and alpha if the item were deleted",
+        gettext("Items within each subscale: item-rest correlation and alpha if the item were deleted"),
         ("instrument", "subscale", "group", "item", "item_rest_r", "alpha_if_deleted", "alpha_with_all_items"),
         tuple(rows),
-        "Item-rest correlations below .30 are worth a look (not a reason to drop an item on their own).",
+        gettext("Item-rest correlations below .30 are worth a look (not a reason to drop an item on their own)."),
     )
 
 
@@ -259,7 +267,11 @@ def bands(result: Result, instrument: str, subscale: str, **_: Any) -> Table:
     )
     return Table(
         f"bands-{instrument}-{subscale}",
-        f"{block['short_title']}: {s['label']}, share of each group in each band (%)",
+        gettext(
+            "%(instrument)s: %(subscale)s, share of each group in each band (%%)",
+            instrument=block["short_title"],
+            subscale=s["label"],
+        ),
         ("group", "n", *names),
         rows,
         s["note"],
@@ -304,7 +316,7 @@ def items(result: Result, instrument: str, **_: Any) -> Table:
     option_columns = tuple(f"option_{i + 1}" for i in range(width))
     return Table(
         f"items-{instrument}",
-        f"{block['short_title']}: answers per item",
+        gettext("%(instrument)s: answers per item", instrument=block["short_title"]),
         (
             "item",
             "text",
@@ -342,10 +354,14 @@ def gaps(result: Result, level: str = "subscale", **_: Any) -> Table:
         for g in result["gaps"]
         if g["level"] == level
     )
-    title = "Perception gaps by subscale" if level == "subscale" else "Perception gaps by item"
+    title = (
+        gettext("Perception gaps by subscale: how others see peer specialists, against peers' own view")
+        if level == "subscale"
+        else gettext("Perception gaps by item: how others see peer specialists, against peers' own view")
+    )
     return Table(
         "gaps",
-        f"{title}: how others see peer specialists, against peers' own view",
+        title,
         (
             "instrument",
             "level",
