@@ -25,8 +25,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 # After adding or changing a translatable string: the template (.pot) from the code, then each language's .po
 # updated from it (new entries empty, changed ones fuzzy) for a translator to fill in.
 messages: $(STAMP)
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k lazy_gettext -k _l -o surveyapp/translations/messages.pot surveyapp
-	$(BIN)/pybabel update --quiet -i surveyapp/translations/messages.pot -d surveyapp/translations
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o surveyapp/translations/messages.pot .
+	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations
 
 # Served as in production: gunicorn with the shipped gunicorn.conf.py and wsgi.py, on loopback.
 run: $(STAMP) $(MO)

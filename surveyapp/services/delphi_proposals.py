@@ -28,13 +28,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..db import Answer, Audience, InstrumentVersion, ItemKey, Response, Survey, TaskAddition, User, db
 from ..instruments import Instrument, InstrumentError, instrument_from_snapshot
-from ..instruments.audiences import audience_name
 from ..instruments.flow import item_key
+from .audience_names import audience_name
 from .audit import record
 from .instrument_registry import store_instrument
 from .surveys import SurveyError, survey_instruments
@@ -230,7 +230,7 @@ def accept_proposal(
     listing_instrument = _proposal_instrument(survey)
     domains = {d.id for d in listing_instrument.domains}
     if domain not in domains:
-        raise ProposalError(_("Choose the task's domain (one of: %(domains)s).", domains=", ".join(sorted(domains))))
+        raise ProposalError(gettext("Choose the task's domain (one of: %(domains)s).", domains=", ".join(sorted(domains))))
     audiences = [a.key for a in survey.audiences if a.key in listing_instrument.audiences]
     clean: dict[str, dict[str, str]] = {}
     missing = []
@@ -238,10 +238,10 @@ def accept_proposal(
         for language in listing_instrument.languages:
             text = re.sub(r"\s+", " ", str((texts.get(audience) or {}).get(language, ""))).strip()
             if not text:
-                missing.append(_("%(audience)s in %(language)s", audience=audience, language=language))
+                missing.append(gettext("%(audience)s in %(language)s", audience=audience, language=language))
             elif len(text) > MAX_TASK_TEXT:
                 raise ProposalError(
-                    _(
+                    gettext(
                         "The wording for %(audience)s in %(language)s is longer than %(n)s characters.",
                         audience=audience,
                         language=language,
@@ -251,7 +251,7 @@ def accept_proposal(
             clean.setdefault(audience, {})[language] = text
     if missing:
         raise ProposalError(
-            _("Write the task for every audience in every language; missing: %(missing)s.", missing=", ".join(missing))
+            gettext("Write the task for every audience in every language; missing: %(missing)s.", missing=", ".join(missing))
         )
     earlier = accepted_additions(survey)
     addition = TaskAddition(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from flask_babel import gettext as _
+from flask_babel import gettext
 from sqlalchemy import bindparam, func, insert, select, update
 
 from ..analysis.consensus import IN_ROLE, ROLE_CODES, distribution_change
@@ -107,7 +107,7 @@ def next_round(survey: Survey, actor: User | None, now: dt.datetime, secret: str
     spec = delphi_spec(survey)
     if spec is None:
         raise DelphiRoundError(
-            _(
+            gettext(
                 "survey '%(slug)s' is not a Delphi: add a 'delphi:' block to its spec (docs/delphi.md) to run rounds",
                 slug=survey.slug,
             )
@@ -116,11 +116,13 @@ def next_round(survey: Survey, actor: User | None, now: dt.datetime, secret: str
     following = db.session.scalar(select(Survey.slug).where(Survey.parent_round_id == survey.id))
     if following is not None:
         raise DelphiRoundError(
-            _("round %(n)s of '%(slug)s' already exists: '%(following)s'", n=number + 1, slug=survey.slug, following=following)
+            gettext(
+                "round %(n)s of '%(slug)s' already exists: '%(following)s'", n=number + 1, slug=survey.slug, following=following
+            )
         )
     if number >= spec.max_rounds:
         raise DelphiRoundError(
-            _(
+            gettext(
                 "'%(slug)s' is round %(n)s and the Delphi allows %(max)s rounds (max_rounds): "
                 "no further round; its results are final",
                 slug=survey.slug,
@@ -133,14 +135,14 @@ def next_round(survey: Survey, actor: User | None, now: dt.datetime, secret: str
     )
     if not submitted:
         message = (
-            _(
+            gettext(
                 "round %(n)s ('%(slug)s') is still open with no submitted responses: "
                 "round 2 would have no results to show; wait for responses first",
                 n=number,
                 slug=survey.slug,
             )
             if survey.status == "open"
-            else _(
+            else gettext(
                 "round %(n)s ('%(slug)s') has no submitted responses: "
                 "round 2 would have no results to show; wait for responses first",
                 n=number,
@@ -158,7 +160,7 @@ def next_round(survey: Survey, actor: User | None, now: dt.datetime, secret: str
     remaining = [t for t in items if t.key not in dropped]
     if not remaining:
         raise DelphiRoundError(
-            _(
+            gettext(
                 "every task of '%(slug)s' is settled after round %(n)s: no round %(next)s is needed "
                 "(see surveyapp delphi results %(slug)s)",
                 slug=survey.slug,
@@ -202,7 +204,7 @@ def _round_slug(survey: Survey, number: int) -> str:
     slug = f"{base[: 80 - len(f'-r{number}')]}-r{number}"
     if db.session.scalar(select(Survey.id).where(Survey.slug == slug)) is not None:
         raise DelphiRoundError(
-            _("a survey with the address '%(slug)s' already exists: rename it to create round %(n)s", slug=slug, n=number)
+            gettext("a survey with the address '%(slug)s' already exists: rename it to create round %(n)s", slug=slug, n=number)
         )
     return slug
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import gettext as _
+from flask_babel import gettext
 
 from ..db import Audience, Invitation, Survey, User, db
 from .anonymity import day_of
@@ -18,7 +18,7 @@ def _audience(survey: Survey, key: str) -> Audience:
         if audience.key == key:
             return audience
     raise SurveyError(
-        _(
+        gettext(
             "survey '%(slug)s' has no audience '%(key)s' (it has: %(keys)s)",
             slug=survey.slug,
             key=key,
@@ -30,7 +30,7 @@ def _audience(survey: Survey, key: str) -> Audience:
 def issue_invitations(slug: str, audience_key: str, count: int, now: dt.datetime, actor: User | None) -> list[str]:
     """Create ``count`` single-use links; returns the tokens (they are not stored, only their hashes)."""
     if not 1 <= count <= 100_000:
-        raise SurveyError(_("The number of links must be between 1 and 100000."))
+        raise SurveyError(gettext("The number of links must be between 1 and 100000."))
     survey = get_survey(slug)
     audience = _audience(survey, audience_key)
     tokens = [new_token() for _ in range(count)]

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_babel import gettext as _
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..db import Audience, Response, Survey, SurveyInstrument, User, db
@@ -35,7 +35,7 @@ def create_survey(spec_text: str, source: str, instruments_dir: str | Path, now:
     spec = parse_survey_spec(spec_text, source, instruments)
     if db.session.scalar(select(Survey.id).where(Survey.slug == spec.slug)) is not None:
         raise SurveyError(
-            _("a survey with the address '%(slug)s' already exists; set another 'slug:' in the spec", slug=spec.slug)
+            gettext("a survey with the address '%(slug)s' already exists; set another 'slug:' in the spec", slug=spec.slug)
         )
     if spec.series:
         _check_wave(spec.series, spec.wave)
@@ -58,7 +58,7 @@ def _check_wave(series: str, wave: int | None) -> None:
     if wave is not None and wave in taken:
         following = max(taken) + 1
         raise SurveyError(
-            _(
+            gettext(
                 "wave %(wave)s of the series '%(series)s' already exists (survey '%(slug)s'); "
                 "set 'wave: %(following)s' for the next wave, or another 'series:' for a separate survey",
                 wave=wave,
@@ -102,7 +102,7 @@ def get_survey(slug: str) -> Survey:
 def set_status(slug: str, status: str, now: dt.datetime, actor: User | None) -> Survey:
     if status not in SURVEY_STATUSES:
         raise SurveyError(
-            _("unknown status '%(status)s'; use one of %(statuses)s", status=status, statuses=", ".join(SURVEY_STATUSES))
+            gettext("unknown status '%(status)s'; use one of %(statuses)s", status=status, statuses=", ".join(SURVEY_STATUSES))
         )
     survey = get_survey(slug)
     previous = survey.status
