@@ -100,7 +100,10 @@ def register_error_pages(app: Flask) -> None:
         title, message = ERROR_PAGES[error.code or 400]
         message = str(message) % {"max_upload_mb": app.config["MAX_UPLOAD_MB"]}
         detail = error.description if error.code == 400 and error.description else message
-        return render_template("error.html", title=title, message=detail), error.code or 400
+        # the language menu returns to the results, not to this address: an error page shows nothing of the address
+        # it was asked for (an ungranted survey's page must equal an unknown one's, byte for byte)
+        page = render_template("error.html", title=title, message=detail, language_next="")
+        return page, error.code or 400
 
     for code in ERROR_PAGES:
         app.register_error_handler(code, render)

@@ -72,6 +72,21 @@ def _screenshots(page: Page, name: str, check_labels: bool) -> None:
     assert cut == 0 or not check_labels, f"{name}: {cut} labels of the gap chart are cut at its edge"
     page.screenshot(path=ARTIFACTS / f"{name}-gaps.png")
     page.locator("#gaps .table-wrap").first.scroll_into_view_if_needed()
+    # a negative gap keeps its minus sign in front ("-1.25", not "1.25-" as a right-to-left cell would draw it)
+    minus_first = (
+        page.locator("#gaps td")
+        .filter(has_text="-0.")
+        .first.evaluate(
+            """cell => {
+            const text = cell.firstChild, range = document.createRange();
+            range.setStart(text, 0); range.setEnd(text, 1);
+            const minus = range.getBoundingClientRect().left;
+            range.setStart(text, text.length - 1); range.setEnd(text, text.length);
+            return minus < range.getBoundingClientRect().left;
+        }"""
+        )
+    )
+    assert minus_first, f"{name}: a negative number is drawn with its minus sign after the digits"
     page.screenshot(path=ARTIFACTS / f"{name}-gap-table.png")
     page.evaluate("window.scrollTo(0, 0)")
 
