@@ -9,7 +9,7 @@ BASE_URL ?= http://127.0.0.1:$(PORT)
 STAMP := $(VENV)/.installed
 MO := $(patsubst %.po,%.mo,$(wildcard surveyapp/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run dev test test-postgres lint bench check-instruments clean chromium
+.PHONY: run dev test test-postgres lint bench check-instruments clean chromium messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+# After adding or changing a translatable string: the template (.pot) from the code, then each language's .po
+# updated from it (new entries empty, changed ones fuzzy) for a translator to fill in.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o surveyapp/translations/messages.pot .
+	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations
 
 # Served as in production: gunicorn with the shipped gunicorn.conf.py and wsgi.py, on loopback.
 run: $(STAMP) $(MO)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import redaction
@@ -78,16 +79,18 @@ def register_logging(app: Flask) -> None:
 
 
 ERROR_PAGES = {
-    400: ("This request could not be handled", "Something in the address or the form was not right."),
+    400: (_l("This request could not be handled"), _l("Something in the address or the form was not right.")),
     403: (
-        "No access",
-        "Your account cannot open this page. If you need it, ask an administrator to grant you access to this survey.",
+        _l("No access"),
+        _l("Your account cannot open this page. If you need it, ask an administrator to grant you access to this survey."),
     ),
-    404: ("Not found", "There is no page at this address."),
+    404: (_l("Not found"), _l("There is no page at this address.")),
     413: (
-        "File too large",
-        "The largest file this server accepts is {max_upload_mb} MB. Split the file, or ask an administrator to import "
-        "it on the server with `surveyapp responses import` (no size limit there).",
+        _l("File too large"),
+        _l(
+            "The largest file this server accepts is %(max_upload_mb)s MB. Split the file, or ask an administrator to "
+            "import it on the server with `surveyapp responses import` (no size limit there)."
+        ),
     ),
 }
 
@@ -99,9 +102,12 @@ def register_error_pages(app: Flask) -> None:
 
     def render(error: HTTPException) -> tuple[str, int]:
         title, message = ERROR_PAGES[error.code or 400]
-        message = message.format(max_upload_mb=app.config["MAX_UPLOAD_MB"])
+        message = str(message) % {"max_upload_mb": app.config["MAX_UPLOAD_MB"]}
         detail = error.description if error.code == 400 and error.description else message
-        return render_template("error.html", title=title, message=detail), error.code or 400
+        # the language menu returns to the results, not to this address: an error page shows nothing of the address
+        # it was asked for (an ungranted survey's page must equal an unknown one's, byte for byte)
+        page = render_template("error.html", title=title, message=detail, language_next="")
+        return page, error.code or 400
 
     for code in ERROR_PAGES:
         app.register_error_handler(code, render)
@@ -152,12 +158,16 @@ def register_extensions(app: Flask) -> None:
     from .db import db
     from .web import assets
     from .web.auth import load_user
-    from .web.i18n import select_locale
+    from .web.i18n import page_language, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.context_processor(page_language)
+    from .reporting.table_columns import column_label
+
+    app.add_template_filter(column_label)
     login.init_app(app)
     login.login_view = "auth.login"
     login.user_loader(load_user)

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .base import db
 
 ROLES = ("admin", "manager", "researcher")
+#: the languages the staff pages are translated into
+STAFF_LANGUAGES = ("en", "he", "ar")
 
 
 def new_session_epoch() -> str:
@@ -34,6 +36,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     session_epoch: Mapped[str] = mapped_column(String(32), default=new_session_epoch)
     # set by an administrator's reset: with the temporary password only a new password can be chosen
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # the language the staff pages are shown in ("en", "he", "ar"); None: the browser's preference
+    language: Mapped[str | None] = mapped_column(String(8))
 
     @property
     def is_active(self) -> bool:  # Flask-Login

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext
+
 from .table import Table
 
 __all__ = ["answer_scales", "gaps", "items"]
@@ -73,7 +75,7 @@ def items(result: Result, instrument: str, scale: str | None = None, **_: Any) -
     suffix = f"-{scale}" if scale is not None else ""
     return Table(
         f"items-{instrument}{suffix}",
-        f"{block['short_title']}: answers per item",
+        gettext("%(instrument)s: answers per item", instrument=block["short_title"]),
         (*ITEM_COLUMNS, *answers, *AFTER_COLUMNS),
         tuple(rows),
         meta={"answers": answers},
@@ -123,12 +125,16 @@ def gaps(result: Result, level: str = "subscale", **_: Any) -> Table:
         )
         for g in chosen
     )
-    title = "Perception gaps by subscale" if level == "subscale" else "Perception gaps by item"
+    title = (
+        gettext("Perception gaps by subscale: how others see peer specialists, against peers' own view")
+        if level == "subscale"
+        else gettext("Perception gaps by item: how others see peer specialists, against peers' own view")
+    )
     if within:
         title += f" within each group ({result.get('by_label') or 'group'})"
     return Table(
         "gaps",
-        f"{title}: how others see peer specialists, against peers' own view",
+        title,
         (*(["group"] if within else []), *GAP_COLUMNS),
         rows,
         (result.get("invariance") or {}).get("note"),

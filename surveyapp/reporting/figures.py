@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext
+
 __all__ = ["daily_figure", "diverging_colours", "gap_heatmap", "gap_heatmaps", "likert_figure", "subscale_figure"]
 
 PALETTE = ("#1f5f8b", "#c8553d", "#588157", "#8d6a9f", "#b08900", "#4c6a92")
@@ -68,7 +70,7 @@ def subscale_figure(subscale: Mapping[str, Any]) -> dict[str, Any]:
                         "color": "#111",
                     },
                     "marker": {"color": "#111", "symbol": "diamond", "size": 8},
-                    "name": "mean ± 95% CI",
+                    "name": gettext("mean ± 95% CI"),
                     "showlegend": index == 0,
                     "hovertemplate": "mean %{x:.2f}<extra></extra>",
                 }
@@ -90,7 +92,11 @@ def subscale_figure(subscale: Mapping[str, Any]) -> dict[str, Any]:
         "layout": _layout(
             height=110 + 48 * max(1, len(shown)),
             shapes=shapes,
-            xaxis={"range": [subscale["min"] - 0.1, subscale["max"] + 0.1], "title": {"text": "score"}, "zeroline": False},
+            xaxis={
+                "range": [subscale["min"] - 0.1, subscale["max"] + 0.1],
+                "title": {"text": gettext("score")},
+                "zeroline": False,
+            },
             yaxis={"autorange": "reversed", "automargin": True},
         ),
     }
@@ -156,7 +162,7 @@ def likert_figure(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "layout": _layout(
             barmode="relative",
             height=120 + 26 * max(1, len(rows)),
-            xaxis={"range": [-100, 100], "ticksuffix": "%", "title": {"text": "← disagree · agree →"}},
+            xaxis={"range": [-100, 100], "ticksuffix": "%", "title": {"text": gettext("← disagree · agree →")}},
             yaxis={"autorange": "reversed", "automargin": True},
             margin={"l": 10, "r": 10, "t": 30, "b": 50},
         ),
@@ -203,7 +209,7 @@ def gap_heatmap(
                 "zmin": -limit,
                 "zmax": limit,
                 "reversescale": False,
-                "colorbar": {"title": {"text": "other − peer"}},
+                "colorbar": {"title": {"text": gettext("other − peer")}},
                 "hovertemplate": "%{y}<br>%{x}: %{text}<extra></extra>",
             }
         ],
@@ -239,12 +245,12 @@ def daily_figure(overview: Mapping[str, Any]) -> dict[str, Any]:
                 "x": [d["date"] for d in days],
                 "y": [d["submitted"] for d in days],
                 "marker": {"color": PALETTE[0]},
-                "name": "submitted",
+                "name": gettext("submitted"),
             }
         ],
         "layout": _layout(
             height=260,
             showlegend=False,
-            yaxis={"title": {"text": "responses submitted"}, "automargin": True, "rangemode": "tozero"},
+            yaxis={"title": {"text": gettext("responses submitted")}, "automargin": True, "rangemode": "tozero"},
         ),
     }

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext
+
 from .table import Table
 
 __all__ = ["bands", "comparisons", "item_reliability", "overview", "pairs", "reliability", "subscale_scores"]
@@ -36,7 +38,7 @@ def overview(result: Result, **_: Any) -> Table:
     rows.append(("All", ov["started"], ov["submitted"], _percent(ov["completion_rate"]), ov["median_minutes"]))
     return Table(
         "overview",
-        "Responses by audience",
+        gettext("Responses by audience"),
         ("audience", "started", "submitted", "completion_percent", "median_minutes"),
         tuple(rows),
         ov["note"],
@@ -70,7 +72,13 @@ def subscale_scores(result: Result, instrument: str, subscale: str, **_: Any) ->
     )
     return Table(
         f"scores-{instrument}-{subscale}",
-        f"{block['short_title']}: {s['label']} (scale {s['min']:g}–{s['max']:g})",
+        gettext(
+            "%(instrument)s: %(subscale)s (scale %(min)s–%(max)s)",
+            instrument=block["short_title"],
+            subscale=s["label"],
+            min=format(s["min"], "g"),
+            max=format(s["max"], "g"),
+        ),
         ("group", "n", "mean", "sd", "median", "q1", "q3", "ci95_low", "ci95_high"),
         rows,
         s["note"],
@@ -101,7 +109,7 @@ def comparisons(result: Result, **_: Any) -> Table:
             )
     return Table(
         "comparisons",
-        "Comparison between groups",
+        gettext("Comparison between groups"),
         (
             "instrument",
             "subscale",
@@ -143,7 +151,7 @@ def pairs(result: Result, **_: Any) -> Table:
                 )
     return Table(
         "pairs",
-        "Pairwise differences (Games-Howell; Welch t for two groups)",
+        gettext("Pairwise differences (Games-Howell; Welch t for two groups)"),
         (
             "instrument",
             "subscale",
@@ -186,7 +194,7 @@ def reliability(result: Result, **_: Any) -> Table:
                 )
     return Table(
         "reliability",
-        "Reliability by group",
+        gettext("Reliability by group"),
         (
             "instrument",
             "subscale",
@@ -227,10 +235,12 @@ def item_reliability(result: Result, **_: Any) -> Table:
                     )
     return Table(
         "item_reliability",
-        "Items within each subscale: item-rest correlation and alpha if the item were deleted",
+        gettext("Items within each subscale: item-rest correlation and alpha if the item were deleted"),
         ("instrument", "subscale", "group", "item", "item_rest_r", "alpha_if_deleted", "alpha_with_all_items"),
         tuple(rows),
-        "Item-rest correlations below .30 are worth a look (not a reason to drop an item on their own). " + LISTWISE_NOTE,
+        gettext("Item-rest correlations below .30 are worth a look (not a reason to drop an item on their own).")
+        + " "
+        + LISTWISE_NOTE,
     )
 
 
@@ -244,7 +254,11 @@ def bands(result: Result, instrument: str, subscale: str, **_: Any) -> Table:
     )
     return Table(
         f"bands-{instrument}-{subscale}",
-        f"{block['short_title']}: {s['label']}, share of each group in each band (%)",
+        gettext(
+            "%(instrument)s: %(subscale)s, share of each group in each band (%%)",
+            instrument=block["short_title"],
+            subscale=s["label"],
+        ),
         ("group", "n", *names),
         rows,
         s["note"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext
 from sqlalchemy import delete, select
 
 from ..db import Survey, SurveyGrant, User, db
@@ -35,7 +36,7 @@ def set_grants(user_id: int, slugs: list[str], now: dt.datetime, actor: User | N
     """Replace a user's survey grants with ``slugs``."""
     user = db.session.get(User, user_id)
     if user is None:
-        raise SurveyError("no such account")
+        raise SurveyError(gettext("no such account"))
     surveys = [get_survey(slug) for slug in slugs]
     db.session.execute(delete(SurveyGrant).where(SurveyGrant.user_id == user.id))
     db.session.add_all(SurveyGrant(user_id=user.id, survey_id=s.id, granted_at=now) for s in surveys)

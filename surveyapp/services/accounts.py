@@ -7,11 +7,12 @@ import hmac
 import re
 import secrets
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import User, db
-from ..db.users import ROLES, new_session_epoch
+from ..db.users import ROLES, STAFF_LANGUAGES, new_session_epoch
 from . import throttle
 from .audit import record
 from .passwords import password_problem
@@ -44,12 +45,12 @@ def _check_new_password(password: str, email: str) -> None:
 def create_user(email: str, password: str, role: str, now: dt.datetime, actor: User | None) -> User:
     email = email.strip().lower()
     if not EMAIL.match(email):
-        raise SurveyError(f"'{email}' is not an e-mail address")
+        raise SurveyError(gettext("'%(email)s' is not an e-mail address", email=email))
     if role not in ROLES:
-        raise SurveyError(f"unknown role '{role}'; use one of {', '.join(ROLES)}")
+        raise SurveyError(gettext("unknown role '%(role)s'; use one of %(roles)s", role=role, roles=", ".join(ROLES)))
     _check_new_password(password, email)
     if find_user(email) is not None:
-        raise SurveyError(f"an account for {email} already exists")
+        raise SurveyError(gettext("an account for %(email)s already exists", email=email))
     user = User(email=email, password_hash=generate_password_hash(password), role=role, active=True, created_at=now)
     db.session.add(user)
     db.session.flush()
@@ -111,7 +112,7 @@ def session_user(user_id: str) -> User | None:
 def change_password(user: User, current: str, new: str, repeated: str, address: str, now: dt.datetime) -> None:
     """The owner's own change: the current password (counted like a sign-in), then the new one twice."""
     if new != repeated:
-        raise PasswordError("The two new passwords are not the same. Type the new password twice.")
+        raise PasswordError(gettext("The two new passwords are not the same. Type the new password twice."))
     _check_new_password(new, user.email)
     right = _verify(user.email, current, address, now) is not None
     changed = right and new != current
@@ -120,9 +121,9 @@ def change_password(user: User, current: str, new: str, repeated: str, address: 
         _set_password(user, new, must_change=False)
     db.session.commit()
     if not right:
-        raise PasswordError("Your current password is not right. Type the password you signed in with.")
+        raise PasswordError(gettext("Your current password is not right. Type the password you signed in with."))
     if new == current:
-        raise PasswordError("The new password is the same as the current one; choose a different one.")
+        raise PasswordError(gettext("The new password is the same as the current one; choose a different one."))
 
 
 def _set_password(user: User, password: str, must_change: bool) -> None:
@@ -147,9 +148,9 @@ def reset_password(user_id: int, now: dt.datetime, actor: User | None) -> tuple[
     """The account and a temporary password to pass on, only good for choosing a new one. Every session ends."""
     user = db.session.get(User, user_id)
     if user is None:
-        raise SurveyError("no such account")
+        raise SurveyError(gettext("no such account"))
     if actor is not None and actor.id == user.id:
-        raise SurveyError("to change your own password use 'Change password' at the top of the page")
+        raise SurveyError(gettext("to change your own password use 'Change password' at the top of the page"))
     temporary = "-".join("".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(4))
     _set_password(user, temporary, must_change=True)
     record("user.reset_password", actor, user.email, None, now)
@@ -160,15 +161,23 @@ def reset_password(user_id: int, now: dt.datetime, actor: User | None) -> tuple[
 def set_active(user_id: int, active: bool, now: dt.datetime, actor: User | None) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise SurveyError("no such account")
+        raise SurveyError(gettext("no such account"))
     if actor is not None and user.id == actor.id and not active:
-        raise SurveyError("you cannot deactivate your own account")
+        raise SurveyError(gettext("you cannot deactivate your own account"))
     user.active = active
     if not active:
         user.session_epoch = new_session_epoch()  # its open sessions end now, and stay ended if reactivated
     record("user.active" if active else "user.deactivate", actor, user.email, None, now)
     db.session.commit()
     return user
+
+
+def set_language(user: User, language: str) -> None:
+    """The language the staff pages are shown to ``user`` in, on every device from now on."""
+    if language not in STAFF_LANGUAGES:
+        raise SurveyError(f"unknown language '{language}'; use one of {', '.join(STAFF_LANGUAGES)}")
+    user.language = language
+    db.session.commit()
 
 
 def list_users() -> list[User]:

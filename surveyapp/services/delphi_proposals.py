@@ -28,12 +28,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..db import Answer, Audience, InstrumentVersion, ItemKey, Response, Survey, TaskAddition, User, db
 from ..instruments import Instrument, InstrumentError, instrument_from_snapshot
-from ..instruments.audiences import audience_name
 from ..instruments.flow import item_key
+from .audience_names import audience_name
 from .audit import record
 from .instrument_registry import store_instrument
 from .surveys import SurveyError, survey_instruments
@@ -229,7 +230,7 @@ def accept_proposal(
     listing_instrument = _proposal_instrument(survey)
     domains = {d.id for d in listing_instrument.domains}
     if domain not in domains:
-        raise ProposalError(f"Choose the task's domain (one of: {', '.join(sorted(domains))}).")
+        raise ProposalError(gettext("Choose the task's domain (one of: %(domains)s).", domains=", ".join(sorted(domains))))
     audiences = [a.key for a in survey.audiences if a.key in listing_instrument.audiences]
     clean: dict[str, dict[str, str]] = {}
     missing = []
@@ -237,12 +238,21 @@ def accept_proposal(
         for language in listing_instrument.languages:
             text = re.sub(r"\s+", " ", str((texts.get(audience) or {}).get(language, ""))).strip()
             if not text:
-                missing.append(f"{audience} in {language}")
+                missing.append(gettext("%(audience)s in %(language)s", audience=audience, language=language))
             elif len(text) > MAX_TASK_TEXT:
-                raise ProposalError(f"The wording for {audience} in {language} is longer than {MAX_TASK_TEXT} characters.")
+                raise ProposalError(
+                    gettext(
+                        "The wording for %(audience)s in %(language)s is longer than %(n)s characters.",
+                        audience=audience,
+                        language=language,
+                        n=MAX_TASK_TEXT,
+                    )
+                )
             clean.setdefault(audience, {})[language] = text
     if missing:
-        raise ProposalError("Write the task for every audience in every language; missing: " + ", ".join(missing) + ".")
+        raise ProposalError(
+            gettext("Write the task for every audience in every language; missing: %(missing)s.", missing=", ".join(missing))
+        )
     earlier = accepted_additions(survey)
     addition = TaskAddition(
         survey_id=survey.id,

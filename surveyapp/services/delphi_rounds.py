@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import bindparam, func, insert, select, update
 
 from ..analysis.consensus import IN_ROLE, ROLE_CODES, distribution_change
@@ -105,26 +106,49 @@ def next_round(survey: Survey, actor: User | None, now: dt.datetime, secret: str
     spec = delphi_spec(survey)
     if spec is None:
         raise DelphiRoundError(
-            f"survey '{survey.slug}' is not a Delphi: add a 'delphi:' block to its spec (docs/delphi.md) to run rounds"
+            gettext(
+                "survey '%(slug)s' is not a Delphi: add a 'delphi:' block to its spec (docs/delphi.md) to run rounds",
+                slug=survey.slug,
+            )
         )
     number = survey.round or 1
     following = db.session.scalar(select(Survey.slug).where(Survey.parent_round_id == survey.id))
     if following is not None:
-        raise DelphiRoundError(f"round {number + 1} of '{survey.slug}' already exists: '{following}'")
+        raise DelphiRoundError(
+            gettext(
+                "round %(n)s of '%(slug)s' already exists: '%(following)s'", n=number + 1, slug=survey.slug, following=following
+            )
+        )
     if number >= spec.max_rounds:
         raise DelphiRoundError(
-            f"'{survey.slug}' is round {number} and the Delphi allows {spec.max_rounds} rounds (max_rounds): "
-            "no further round; its results are final"
+            gettext(
+                "'%(slug)s' is round %(n)s and the Delphi allows %(max)s rounds (max_rounds): "
+                "no further round; its results are final",
+                slug=survey.slug,
+                n=number,
+                max=spec.max_rounds,
+            )
         )
     submitted = db.session.scalar(
         select(func.count()).select_from(Response).where(Response.survey_id == survey.id, Response.status == "submitted")
     )
     if not submitted:
-        state = "is still open with" if survey.status == "open" else "has"
-        raise DelphiRoundError(
-            f"round {number} ('{survey.slug}') {state} no submitted responses: "
-            "round 2 would have no results to show; wait for responses first"
+        message = (
+            gettext(
+                "round %(n)s ('%(slug)s') is still open with no submitted responses: "
+                "round 2 would have no results to show; wait for responses first",
+                n=number,
+                slug=survey.slug,
+            )
+            if survey.status == "open"
+            else gettext(
+                "round %(n)s ('%(slug)s') has no submitted responses: "
+                "round 2 would have no results to show; wait for responses first",
+                n=number,
+                slug=survey.slug,
+            )
         )
+        raise DelphiRoundError(message)
     results = round_results(survey, closing=True)
     already = dropped_tasks(survey)
     settled = {t.instrument + "." + t.task: t.verdict for t in results.tasks if t.verdict in ("included", "excluded")}
@@ -135,8 +159,13 @@ def next_round(survey: Survey, actor: User | None, now: dt.datetime, secret: str
     remaining = [t for t in items if t.key not in dropped]
     if not remaining:
         raise DelphiRoundError(
-            f"every task of '{survey.slug}' is settled after round {number}: no round {number + 1} is needed "
-            f"(see surveyapp delphi results {survey.slug})"
+            gettext(
+                "every task of '%(slug)s' is settled after round %(n)s: no round %(next)s is needed "
+                "(see surveyapp delphi results %(slug)s)",
+                slug=survey.slug,
+                n=number,
+                next=number + 1,
+            )
         )
     feedback = _feedback(results, number, survey.slug, remaining, dropped, [] if drop else sorted(settled), settled)
     following_round = _new_round(survey, number + 1, feedback, now)
@@ -173,7 +202,9 @@ def _round_slug(survey: Survey, number: int) -> str:
     base = re.sub(r"-r\d+$", "", survey.slug) if survey.parent_round_id is not None else survey.slug
     slug = f"{base[: 80 - len(f'-r{number}')]}-r{number}"
     if db.session.scalar(select(Survey.id).where(Survey.slug == slug)) is not None:
-        raise DelphiRoundError(f"a survey with the address '{slug}' already exists: rename it to create round {number}")
+        raise DelphiRoundError(
+            gettext("a survey with the address '%(slug)s' already exists: rename it to create round %(n)s", slug=slug, n=number)
+        )
     return slug
 
 

@@ -18,13 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from ..db import Survey, User, db
-from ..instruments.audiences import audience_name
 from ..instruments.flow import item_key
 from ..instruments.model import Instrument, Task
 from .access import can_see
+from .audience_names import audience_name
 from .comments import COMMENT_MIN_CELL, survey_comments
 from .delphi import RoundResults, TaskResult, round_results
 from .surveys import survey_instruments
@@ -34,9 +35,9 @@ __all__ = ["VIEW_COLUMNS", "RoleView", "TaskView", "delphi_rounds", "role_view",
 #: which audience's wording names a task for managers (third person first)
 WORDING_ORDER = ("staff", "service_user", "peer")
 VERDICT_WORDS = {
-    "included": "Agreed: part of the role",
-    "excluded": "Agreed: not part of the role",
-    "open": "Open: no agreement yet",
+    "included": lazy_gettext("Agreed: part of the role"),
+    "excluded": lazy_gettext("Agreed: not part of the role"),
+    "open": lazy_gettext("Open: no agreement yet"),
 }
 
 
@@ -126,7 +127,7 @@ def _language(survey: Survey, language: str | None) -> str:
 
 def _names(keys: Sequence[str]) -> str:
     names = [k if i == 0 else k.lower() for i, k in enumerate(keys)]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0] if len(names) == 1 else gettext("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1])
 
 
 def agreement_sentence(result: TaskResult, label: dict[str, str]) -> str:
@@ -135,33 +136,46 @@ def agreement_sentence(result: TaskResult, label: dict[str, str]) -> str:
     exc = [label[a] for a in result.for_exclusion]
     und = [label[a] for a in result.undecided]
     if not inc and not exc and not und:
-        return "Too few ratings in every group to say."
+        return gettext("Too few ratings in every group to say.")
     if inc and not exc and not und:
-        return f"{_names(inc)} agree: part of the role." if len(inc) > 1 else f"{inc[0]}: part of the role."
+        if len(inc) > 1:
+            return gettext("%(groups)s agree: part of the role.", groups=_names(inc))
+        return gettext("%(group)s: part of the role.", group=inc[0])
     if exc and not inc and not und:
-        return f"{_names(exc)} agree: not part of the role." if len(exc) > 1 else f"{exc[0]}: not part of the role."
+        if len(exc) > 1:
+            return gettext("%(groups)s agree: not part of the role.", groups=_names(exc))
+        return gettext("%(group)s: not part of the role.", group=exc[0])
     parts = []
     if inc:
-        parts.append(f"{_names(inc)} want it in the role")
+        parts.append(gettext("%(groups)s want it in the role", groups=_names(inc)))
     if exc:
-        parts.append(f"{_names(exc)} do not")
+        parts.append(gettext("%(groups)s do not", groups=_names(exc)))
     if und:
-        parts.append(f"{_names(und)} are divided")
+        parts.append(gettext("%(groups)s are divided", groups=_names(und)))
     sentence = "; ".join(p if i == 0 else p[0].lower() + p[1:] for i, p in enumerate(parts)) + "."
-    return ("The groups disagree: " + sentence[0].lower() + sentence[1:]) if result.split else sentence
+    if result.split:
+        return gettext("The groups disagree: %(sentence)s", sentence=sentence[0].lower() + sentence[1:])
+    return sentence
 
 
 def gap_sentences(result: TaskResult, label: dict[str, str]) -> list[str]:
     out = []
     if result.done_but_disputed_by and result.peers_often is not None:
         out.append(
-            f"Done but disputed: {round(result.peers_often * 100)}% of peers do this weekly or daily, yet at least "
-            f"half of {_names([label[a] for a in result.done_but_disputed_by]).lower()} say it is not part of the role."
+            gettext(
+                "Done but disputed: %(pct)s%% of peers do this weekly or daily, yet at least half of %(groups)s say "
+                "it is not part of the role.",
+                pct=round(result.peers_often * 100),
+                groups=_names([label[a] for a in result.done_but_disputed_by]).lower(),
+            )
         )
     if result.essential_but_rare and result.peers_rarely is not None:
         out.append(
-            f"Essential but rare: at least half of every group rate it essential, yet {round(result.peers_rarely * 100)}% "
-            "of peers do it never or less than monthly."
+            gettext(
+                "Essential but rare: at least half of every group rate it essential, yet %(pct)s%% of peers do it "
+                "never or less than monthly.",
+                pct=round(result.peers_rarely * 100),
+            )
         )
     return out
 
@@ -170,13 +184,13 @@ def _cells(result: TaskResult, label: dict[str, str], responses: dict[str, int |
     cells = []
     for key, figures in result.audiences.items():
         if figures is None or figures.share_in_role is None:
-            reason = "hidden: too few responses" if responses.get(key) is None else "hidden: too few ratings"
+            reason = gettext("hidden: too few responses") if responses.get(key) is None else gettext("hidden: too few ratings")
             cells.append(AudienceCell(key, label[key], None, None, None, reason))
         else:
             cells.append(AudienceCell(key, label[key], figures.share_in_role * 100, figures.n, figures.stance))
     for key in responses:  # a hidden audience appears in no task at all: say so in every row
         if key not in result.audiences:
-            cells.append(AudienceCell(key, label[key], None, None, None, "hidden: too few responses"))
+            cells.append(AudienceCell(key, label[key], None, None, None, gettext("hidden: too few responses")))
     return cells
 
 
@@ -254,7 +268,8 @@ def role_view(
                 title=task_title(task, language),
                 round=shown_n,
                 verdict=verdict,
-                verdict_words=VERDICT_WORDS[verdict] + (f" (settled in round {settled})" if settled else ""),
+                verdict_words=str(VERDICT_WORDS[verdict])
+                + (" " + gettext("(settled in round %(n)s)", n=settled) if settled else ""),
                 round_settled=settled,
                 history=history,
                 cells=_cells(result, label, results[shown_n].responses),
@@ -288,14 +303,31 @@ def role_view(
 
 def rule_sentence(results: RoundResults) -> str:
     rule = results.rule
-    iqr = f" and their ratings spread by at most {rule.max_iqr:g} point (IQR)" if rule.max_iqr is not None else ""
-    return (
-        f"A task is agreed as part of the role when at least {round(rule.include_share * 100)}% of every group rate it "
-        f"essential or appropriate{iqr}; it is agreed as not part of the role when at least "
-        f"{round(rule.exclude_share * 100)}% of every group rate it not appropriate or not for peers. A group counts "
-        f"when at least {rule.min_cell_size} of its members rated the task, and a verdict needs at least "
-        f"{rule.min_audiences} such group{'s' if rule.min_audiences != 1 else ''}."
+    values = {
+        "include": round(rule.include_share * 100),
+        "exclude": round(rule.exclude_share * 100),
+        "min_cell": rule.min_cell_size,
+        "groups": rule.min_audiences,
+    }
+    if rule.max_iqr is not None:
+        included = gettext(
+            "A task is agreed as part of the role when at least %(include)s%% of every group rate it essential or "
+            "appropriate and their ratings spread by at most %(iqr)s point (IQR);",
+            iqr=format(rule.max_iqr, "g"),
+            **values,
+        )
+    else:
+        included = gettext(
+            "A task is agreed as part of the role when at least %(include)s%% of every group rate it essential or appropriate;",
+            **values,
+        )
+    rest = gettext(
+        "it is agreed as not part of the role when at least %(exclude)s%% of every group rate it not appropriate or "
+        "not for peers. A group counts when at least %(min_cell)s of its members rated the task, and a verdict needs "
+        "at least this many such groups: %(groups)s.",
+        **values,
     )
+    return f"{included} {rest}"
 
 
 def _stability(rounds: list[tuple[int, Survey]], label: dict[str, str]) -> dict[tuple[int, tuple[str, str]], list[Stability]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext
+
 from ..db import Audience, Invitation, Survey, User, db
 from .anonymity import day_of
 from .audit import record
@@ -16,13 +18,20 @@ def audience_of(survey: Survey, key: str) -> Audience:
     for audience in survey.audiences:
         if audience.key == key:
             return audience
-    raise SurveyError(f"survey '{survey.slug}' has no audience '{key}' (it has: {', '.join(a.key for a in survey.audiences)})")
+    raise SurveyError(
+        gettext(
+            "survey '%(slug)s' has no audience '%(key)s' (it has: %(keys)s)",
+            slug=survey.slug,
+            key=key,
+            keys=", ".join(a.key for a in survey.audiences),
+        )
+    )
 
 
 def issue_invitations(slug: str, audience_key: str, count: int, now: dt.datetime, actor: User | None) -> list[str]:
     """Create ``count`` single-use links; returns the tokens (they are not stored, only their hashes)."""
     if not 1 <= count <= 100_000:
-        raise SurveyError("count must be between 1 and 100000")
+        raise SurveyError(gettext("The number of links must be between 1 and 100000."))
     survey = get_survey(slug)
     audience = audience_of(survey, audience_key)
     tokens = [new_token() for _ in range(count)]

@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext
+
 MIN_LENGTH = 12
 MAX_LENGTH = 200  # hashing very long inputs costs the server, and nobody types more
 COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
@@ -26,29 +28,34 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, email: str) -> str | None:
     """Why ``password`` may not be chosen by the owner of ``email``, or None."""
     if len(password) < MIN_LENGTH:
-        return (
-            f"This password is too short: use at least {MIN_LENGTH} characters. "
-            "Three or four unrelated words make a long password that is easy to remember."
+        return gettext(
+            "This password is too short: use at least %(n)s characters. "
+            "Three or four unrelated words make a long password that is easy to remember.",
+            n=MIN_LENGTH,
         )
     if len(password) > MAX_LENGTH:
-        return f"This password is too long: use at most {MAX_LENGTH} characters."
+        return gettext("This password is too long: use at most %(n)s characters.", n=MAX_LENGTH)
     lowered = password.lower()
     name = email.strip().lower().split("@", 1)[0]
     if len(name) >= 3 and name in lowered:
-        return f"This password contains your e-mail name ('{name}'), which attackers try first; choose another."
+        return gettext(
+            "This password contains your e-mail name ('%(name)s'), which attackers try first; choose another.", name=name
+        )
     if any(word in lowered for word in _WORDS_OF_THIS_APP):
-        return "This password contains the name of this application, which attackers try first; choose another."
+        return gettext("This password contains the name of this application, which attackers try first; choose another.")
     common = common_passwords()
     if lowered in common:
-        return "This password is on a list of commonly used passwords that attackers try first; choose another."
+        return gettext("This password is on a list of commonly used passwords that attackers try first; choose another.")
     core = _EDGES.sub("", lowered)
     if not core:
-        return "This password has no letters, and runs of digits and symbols are among the first things attackers try; add words."
+        return gettext(
+            "This password has no letters, and runs of digits and symbols are among the first things attackers try; add words."
+        )
     if core != lowered and core in common:
-        return (
+        return gettext(
             "This password is a commonly used password with digits or symbols added, which attackers try first too; "
             "choose another."
         )
     if len(set(lowered)) < 5:
-        return "This password repeats a few characters over and over; choose one with more variety."
+        return gettext("This password repeats a few characters over and over; choose one with more variety.")
     return None

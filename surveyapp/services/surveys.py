@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..db import Audience, InstrumentVersion, Response, Survey, SurveyInstrument, User, db
@@ -46,7 +47,9 @@ def create_survey(
     else:
         spec = check_survey_spec(dict(spec_text), source, instruments)
     if db.session.scalar(select(Survey.id).where(Survey.slug == spec.slug)) is not None:
-        raise SurveyError(f"a survey with the address '{spec.slug}' already exists; set another 'slug:' in the spec")
+        raise SurveyError(
+            gettext("a survey with the address '%(slug)s' already exists; set another 'slug:' in the spec", slug=spec.slug)
+        )
     if spec.series:
         _check_wave(spec.series, spec.wave)
     survey = _survey_from_spec(spec, now)
@@ -70,8 +73,14 @@ def _check_wave(series: str, wave: int | None, exclude: int | None = None) -> No
     if wave is not None and wave in taken:
         following = max(taken) + 1
         raise SurveyError(
-            f"wave {wave} of the series '{series}' already exists (survey '{taken[wave]}'); "
-            f"set 'wave: {following}' for the next wave, or another 'series:' for a separate survey"
+            gettext(
+                "wave %(wave)s of the series '%(series)s' already exists (survey '%(slug)s'); "
+                "set 'wave: %(following)s' for the next wave, or another 'series:' for a separate survey",
+                wave=wave,
+                series=series,
+                slug=taken[wave],
+                following=following,
+            )
         )
 
 
@@ -107,7 +116,9 @@ def get_survey(slug: str) -> Survey:
 
 def set_status(slug: str, status: str, now: dt.datetime, actor: User | None) -> Survey:
     if status not in SURVEY_STATUSES:
-        raise SurveyError(f"unknown status '{status}'; use one of {', '.join(SURVEY_STATUSES)}")
+        raise SurveyError(
+            gettext("unknown status '%(status)s'; use one of %(statuses)s", status=status, statuses=", ".join(SURVEY_STATUSES))
+        )
     survey = get_survey(slug)
     previous = survey.status
     survey.status = status

@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -16,6 +17,7 @@ from ..instruments import InstrumentError
 from ..services import invitations, surveys
 from ..services.instrument_registry import InstrumentChangedError
 from .auth import require_role
+from .i18n import ROLE_NAMES, STATUS_NAMES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 EXAMPLE_SPEC = PROJECT_ROOT / "docs" / "examples" / "survey.yaml"
@@ -46,13 +48,18 @@ def new_survey() -> Any:
             survey = surveys.create_survey(spec, source, current_app.config["INSTRUMENTS_DIR"], now(), current_user)
         except InstrumentError as exc:
             problems = [
-                f"{p.file}, line {p.line}: {p.message}" + (f" (fix: {p.fix})" if p.fix else "") if p.line else str(p)
+                gettext("%(file)s, line %(line)s: %(message)s", file=p.file, line=p.line, message=p.message)
+                + (" " + gettext("(fix: %(fix)s)", fix=p.fix) if p.fix else "")
+                if p.line
+                else str(p)
                 for p in exc.problems
             ]
         except (InstrumentChangedError, surveys.SurveyError) as exc:
             problems = [str(exc)]
         else:
-            flash(f"Survey '{survey.slug}' created as a draft. Open it when you are ready to collect answers.")
+            flash(
+                gettext("Survey '%(slug)s' created as a draft. Open it when you are ready to collect answers.", slug=survey.slug)
+            )
             return redirect(url_for(".index"))
     elif not spec and EXAMPLE_SPEC.exists():
         spec = EXAMPLE_SPEC.read_text(encoding="utf-8")
@@ -67,7 +74,11 @@ def set_status(slug: str) -> HttpResponse:
     except surveys.SurveyError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Survey '{survey.slug}' is now {survey.status}.")
+        flash(
+            gettext(
+                "Survey '%(slug)s' is now %(status)s.", slug=survey.slug, status=STATUS_NAMES.get(survey.status, survey.status)
+            )
+        )
     return redirect(url_for(".index"))
 
 
@@ -83,13 +94,24 @@ def next_round(slug: str) -> HttpResponse:
         flash(str(exc), "error")
     else:
         feedback = created.round_feedback or {}
-        flash(
-            f"Round {created.round} ('{created.slug}') is open and '{slug}' is closed. The same links open the new round; "
-            f"{len(feedback.get('tasks', {}))} tasks are asked again with round {created.round - 1}'s results"
-            + (f", {len(feedback['dropped'])} settled tasks are no longer asked" if feedback.get("dropped") else "")
-            + (f", {len(feedback['confirm'])} settled tasks are shown for confirmation" if feedback.get("confirm") else "")
-            + "."
-        )
+        parts = [
+            gettext(
+                "Round %(round)s ('%(new)s') is open and '%(old)s' is closed. The same links open the new round.",
+                round=created.round,
+                new=created.slug,
+                old=slug,
+            ),
+            gettext(
+                "Tasks asked again with round %(previous)s's results: %(n)s.",
+                previous=created.round - 1,
+                n=len(feedback.get("tasks", {})),
+            ),
+        ]
+        if feedback.get("dropped"):
+            parts.append(gettext("Settled tasks no longer asked: %(n)s.", n=len(feedback["dropped"])))
+        if feedback.get("confirm"):
+            parts.append(gettext("Settled tasks shown for confirmation: %(n)s.", n=len(feedback["confirm"])))
+        flash(" ".join(parts))
     return redirect(url_for(".index"))
 
 
@@ -101,7 +123,9 @@ def issue(slug: str) -> Any:
         count = int(request.form.get("count", "0"))
         tokens = invitations.issue_invitations(slug, audience, count, now(), current_user)
     except ValueError as exc:  # SurveyError is a ValueError, and so is a count that is not a number
-        flash(str(exc) if isinstance(exc, surveys.SurveyError) else "The number of links must be a whole number.", "error")
+        flash(
+            str(exc) if isinstance(exc, surveys.SurveyError) else gettext("The number of links must be a whole number."), "error"
+        )
         return redirect(url_for(".index"))
     return Response(
         links_csv(tokens, audience),
@@ -155,7 +179,13 @@ def create_account() -> HttpResponse:
     except surveys.SurveyError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Account {user.email} ({user.role}) created. Grant it the surveys it may see below.")
+        flash(
+            gettext(
+                "Account %(email)s (%(role)s) created. Grant it the surveys it may see below.",
+                email=user.email,
+                role=ROLE_NAMES.get(user.role, user.role),
+            )
+        )
     return redirect(url_for(".users"))
 
 
@@ -169,7 +199,7 @@ def grants(user_id: int) -> HttpResponse:
     except surveys.SurveyError as exc:
         flash(str(exc), "error")
     else:
-        flash("Access updated.")
+        flash(gettext("Access updated."))
     return redirect(url_for(".users"))
 
 
@@ -183,7 +213,11 @@ def active(user_id: int) -> HttpResponse:
     except surveys.SurveyError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"{user.email} is now {'active' if user.active else 'deactivated'}.")
+        flash(
+            gettext("%(email)s is now active.", email=user.email)
+            if user.active
+            else gettext("%(email)s is now deactivated.", email=user.email)
+        )
     return redirect(url_for(".users"))
 
 

@@ -24,13 +24,15 @@ from ..services.accounts import (
     change_password,
     end_sessions,
     session_user,
+    set_language,
 )
 from ..services.throttle import Refusal
+from .i18n import SESSION_KEY, UI_LANGUAGES
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
 # pages a person whose password was reset by an administrator may open before choosing a new one
-_BEFORE_NEW_PASSWORD = {"auth.password", "auth.logout", "auth.login", "static"}
+_BEFORE_NEW_PASSWORD = {"auth.password", "auth.logout", "auth.login", "auth.language", "static"}
 
 
 def clock() -> dt.datetime:
@@ -86,7 +88,10 @@ def load_user(user_id: str) -> User | None:
 
 
 def _start_session(user: User, signed_in_at: float) -> None:
+    chosen = session.get(SESSION_KEY)  # a language picked on the sign-in page stays for this session
     session.clear()
+    if chosen:
+        session[SESSION_KEY] = chosen
     login_user(user)
     session.permanent = True
     session["signed_in_at"] = signed_in_at
@@ -148,11 +153,26 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> HttpResponse:
+    chosen = current_user.language or session.get(SESSION_KEY)
     end_sessions(current_user, clock())  # every copy of the cookie, on every device
     logout_user()
     session.clear()
+    if chosen:  # the sign-in page that follows stays in the language this person reads
+        session[SESSION_KEY] = chosen
     flash(gettext("You are signed out, on this device and every other."))
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def language() -> HttpResponse:
+    """The staff pages' language: kept on the account when signed in (every device), else for this browser."""
+    chosen = request.form.get("language", "")
+    if chosen not in UI_LANGUAGES:
+        abort(400, gettext("Choose one of the languages in the menu."))
+    if current_user.is_authenticated:
+        set_language(current_user._get_current_object(), chosen)
+    session[SESSION_KEY] = chosen
+    return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

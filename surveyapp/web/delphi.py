@@ -12,6 +12,7 @@ import hashlib
 import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -166,5 +167,5 @@ def accept(slug: str) -> HttpResponse | tuple[str, int]:
             asked_in=_asked_in(survey),
         )
         return body, 400
-    flash(f"The task is accepted: round {_asked_in(survey)} will ask it.")
+    flash(gettext("The task is accepted: round %(n)s will ask it.", n=_asked_in(survey)))
     return redirect(url_for("delphi.proposals", slug=slug))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..reporting.exports import FORMATS, ExportOptions
@@ -30,7 +31,7 @@ def download(slug: str, fmt: str) -> Response:
         abort(404)
     language = request.args.get("language") or None
     if language is not None and language not in survey.languages:
-        abort(400, f"The survey has no language '{language}'.")
+        abort(400, gettext("The survey has no language '%(language)s'.", language=language))
     options = ExportOptions(
         labels=request.args.get("labels") == "1",
         raw=request.args.get("raw") == "1",

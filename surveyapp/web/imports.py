@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..services.importing import import_responses
@@ -27,12 +28,16 @@ def upload(slug: str) -> Any:
         return render_template("imports/upload.html", survey=survey, report=None)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose a CSV file to import.", "error")
+        flash(gettext("Choose a CSV file to import."), "error")
         return render_template("imports/upload.html", survey=survey, report=None), 400
     # the web's row limit bounds a worker's memory and time; the CLI has none
     limit = current_app.config["WEB_IMPORT_MAX_ROWS"]
     report = import_responses(survey, upload.stream, dt.datetime.now(dt.UTC), current_user, max_rows=limit)
     if not report.ok:
         return render_template("imports/upload.html", survey=survey, report=report, filename=upload.filename), 400
-    flash(f"Imported {report.imported} responses into '{survey.slug}' from {upload.filename}.")
+    flash(
+        gettext(
+            "Imported %(n)s responses into '%(slug)s' from %(file)s.", n=report.imported, slug=survey.slug, file=upload.filename
+        )
+    )
     return redirect(url_for("dashboard.survey", slug=survey.slug))

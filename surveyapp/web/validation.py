@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import lazy_gettext
 
 from ..reporting.csvsafe import write_csv
 from ..services.surveys import SurveyError
@@ -23,11 +24,22 @@ def _report(slug: str) -> tuple[object, dict]:
         abort(400, str(exc))
 
 
+#: the steps of measurement invariance, as the report's table names them
+INVARIANCE_LEVELS = {
+    "configural": lazy_gettext("configural"),
+    "metric": lazy_gettext("metric"),
+    "scalar": lazy_gettext("scalar"),
+    "partial_scalar": lazy_gettext("partial scalar"),
+}
+
+
 @bp.get("/<slug>/validation")
 @require_role(*VALIDATION_ROLES)
 def report(slug: str) -> str:
     survey, result = _report(slug)
-    return render_template("validation/report.html", survey=survey, result=result, args=request.args)
+    return render_template(
+        "validation/report.html", survey=survey, result=result, args=request.args, invariance_levels=INVARIANCE_LEVELS
+    )
 
 
 @bp.get("/<slug>/validation.csv")

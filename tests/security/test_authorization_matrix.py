@@ -81,6 +81,7 @@ EXPECTED: dict[str, Expectation] = {
     "auth.login": public(),
     "auth.logout": signed_in(),
     "auth.password": signed_in(),
+    "auth.language": public(),  # the staff pages' language: on the account when signed in, else this browser's
     # respondents
     "respond.open_link": respondent_link(),
     "respond.entry": respondent_link(),

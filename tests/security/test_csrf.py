@@ -132,6 +132,7 @@ ATTACKS: dict[str, Attack] = {
         lambda w: {"current": PASSWORD, "new": "a quiet harbour at dawn 7", "repeated": "a quiet harbour at dawn 7"},
         "auth.password",
     ),
+    "auth.language": Attack("manager_granted", lambda w: {"language": "ar"}, "dashboard.index"),
     "admin.create_account": Attack(
         "admin", lambda w: {"email": "new.person@example.org", "password": PASSWORD, "role": "manager"}, ADMIN_PAGE
     ),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from flask_babel import gettext, ngettext
 
 from .constants import MAX_PROBLEMS
 
@@ -56,11 +57,26 @@ class ImportReport:
         return self.problem_count - self.folded > len(self.problems)
 
     def summary(self) -> str:
+        """In the reader's language on a page (English at the command line)."""
         if self.ok:
-            return f"imported {_counted(self.imported, 'response')}"
-        rows = f" in {self.bad_rows} of {_counted(self.rows, 'row')}" if self.bad_rows else ""
-        listed = f" (the first {len(self.problems)} are listed)" if self.truncated else ""
-        return f"nothing was imported: {_counted(self.problem_count, 'problem')}{rows}{listed}"
+            return ngettext(
+                "imported %(count)s response", "imported %(count)s responses", self.imported, count=format(self.imported, ",")
+            )
+        problems = ngettext("%(count)s problem", "%(count)s problems", self.problem_count, count=format(self.problem_count, ","))
+        parts = [gettext("nothing was imported: %(problems)s", problems=problems)]
+        if self.bad_rows:
+            parts.append(
+                ngettext(
+                    "in %(bad)s of %(count)s row",
+                    "in %(bad)s of %(count)s rows",
+                    self.rows,
+                    bad=format(self.bad_rows, ","),
+                    count=format(self.rows, ","),
+                )
+            )
+        if self.truncated:
+            parts.append(gettext("(the first %(n)s are listed)", n=len(self.problems)))
+        return " ".join(parts)
 
     def lines(self) -> list[str]:
         """The report as text, one problem a line, then the summary."""
@@ -120,7 +136,3 @@ class _Problems:
         listed = self.file + [p for _, _, p in sorted(self.found, key=lambda f: (f[0], f[1]))]
         bad_rows = int(self.bad.sum()) + extra_bad_rows
         return ImportReport(rows, 0, tuple(listed[:MAX_PROBLEMS]), self.count, bad_rows, self.folded)
-
-
-def _counted(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
