@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "h4us3rl4ng1"
-down_revision = "g7pr0p0sals1"
+down_revision = "h2inv1t3s001"
 branch_labels = None
 depends_on = None
 
