@@ -15,6 +15,7 @@ from ..reporting.tables import build_table
 from ..services.access import visible_surveys
 from ..services.audit import log
 from ..services.surveys import SurveyError
+from .actions import results_context
 from .auth import granted_survey, require_role
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -60,6 +61,8 @@ def survey(slug: str) -> Response:
         charts[f"items-{block['id']}"] = figures.likert_figure(block["items"]) if block["items"] else None
         for subscale in block["subscales"]:
             charts[f"scores-{block['id']}-{subscale['id']}"] = figures.subscale_figure(subscale)
+    extras = results_context(chosen, result, by)  # findings, action plan, trends across waves
+    charts.update(extras.pop("trend_charts"))
     tables = {name: build_table(result, name) for name in ("overview", "comparisons", "pairs", "reliability", "gaps")}
     tables["item_gaps"] = build_table(result, "gaps", level="item")
     tables["item_reliability"] = build_table(result, "item_reliability")
@@ -78,6 +81,7 @@ def survey(slug: str) -> Response:
         score_table=lambda i, s: build_table(result, "scores", instrument=i, subscale=s),
         item_table=lambda i: build_table(result, "items", instrument=i),
         band_table=lambda i, s: build_table(result, "bands", instrument=i, subscale=s),
+        **extras,
     )
     response = Response(body, mimetype="text/html")
     response.headers["Content-Security-Policy"] = DASHBOARD_CSP
