@@ -37,6 +37,7 @@ __all__ = [
     "Measure",
     "Movement",
     "finding_key",
+    "in_sentence",
     "measure",
     "movement",
     "pick_findings",
@@ -70,7 +71,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class Findings:
-    clear: tuple[Finding, ...]  # the ones the summary shows, gaps first
+    stated: tuple[Finding, ...]  # the clear findings the summary states, gaps first
     more_gaps: int  # clear gaps beyond MAX_SHOWN, left to the gap table
     more_differences: int
     not_clear: tuple[dict[str, str], ...]  # {"subscale", "instrument", "anchor"}: tested, nothing clear
@@ -82,7 +83,7 @@ def finding_key(kind: str, instrument: str, subscale: str, a: str, b: str) -> st
     return f"{kind}|{instrument}.{subscale}|{a}|{b}"
 
 
-def _lower(label: str) -> str:
+def in_sentence(label: str) -> str:
     """A group's name inside a sentence: 'Staff' -> 'staff', but 'NHS staff' stays as written."""
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
@@ -158,7 +159,7 @@ def pick_findings(result: Result, _: Translate = _same, limit: int = MAX_SHOWN) 
     gaps.sort(key=lambda f: -f[0])
     differences.sort(key=lambda f: -f[0])
     return Findings(
-        clear=tuple(f for _size, f in gaps[:limit]) + tuple(f for _size, f in differences[:limit]),
+        stated=tuple(f for _size, f in gaps[:limit]) + tuple(f for _size, f in differences[:limit]),
         more_gaps=max(0, len(gaps) - limit),
         more_differences=max(0, len(differences) - limit),
         not_clear=tuple(not_clear),
@@ -178,15 +179,15 @@ def _gap_finding(
     higher = gap["reading"] == "others_higher"
     mine, theirs = _means(gap["mean_self"], gap["mean_other"])
     values = {
-        "other": _capital(_lower(other["label"])),
-        "self": _lower(me["label"]),
-        "subject": _lower(subscale["label"]),
+        "other": _capital(in_sentence(other["label"])),
+        "self": in_sentence(me["label"]),
+        "subject": in_sentence(subscale["label"]),
         "theirs": theirs,
         "mine": mine,
         "scale": _scale(subscale),
         "n_other": gap["n_other"],
         "n_self": gap["n_self"],
-        "other_group": _lower(other["label"]),
+        "other_group": in_sentence(other["label"]),
     }
     template = (
         _(
@@ -239,10 +240,10 @@ def _difference_finding(
         high, low, mean_high, mean_low, n_high, n_low = a, b, pair["mean_a"], pair["mean_b"], pair["n_a"], pair["n_b"]
     shown_high, shown_low = _means(mean_high, mean_low)
     values = {
-        "high": _capital(_lower(shown[high]["label"])),
-        "low": _lower(shown[low]["label"]),
-        "high_group": _lower(shown[high]["label"]),
-        "subject": _lower(subscale["label"]),
+        "high": _capital(in_sentence(shown[high]["label"])),
+        "low": in_sentence(shown[low]["label"]),
+        "high_group": in_sentence(shown[high]["label"]),
+        "subject": in_sentence(subscale["label"]),
         "mean_high": shown_high,
         "mean_low": shown_low,
         "scale": _scale(subscale),
@@ -255,7 +256,7 @@ def _difference_finding(
         instrument=block["title"],
         subscale=subscale["label"],
         title=_("%(subscale)s: %(a)s and %(b)s")
-        % {"subscale": subscale["label"], "a": _lower(shown[a]["label"]), "b": _lower(shown[b]["label"])},
+        % {"subscale": subscale["label"], "a": in_sentence(shown[a]["label"]), "b": in_sentence(shown[b]["label"])},
         sentence=_(
             "%(high)s rate %(subject)s higher than %(low)s do: %(mean_high)s vs %(mean_low)s on a %(scale)s scale "
             "(%(n_high)s %(high_group)s, %(n_low)s %(low)s)."

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from ..analysis.findings import Measure, measure, movement
+from ..analysis.findings import Measure, in_sentence, measure, movement
 from ..db import Survey, SurveyAction, User
 from .actions import series_waves, wave_numbers
 
@@ -108,8 +108,8 @@ def action_plan(
                 "finding_key": action.finding_key,
                 "finding_title": action.finding_title,
                 "kind": action.finding_key.split("|")[0] if action.finding_key else None,
-                "group_a": labels.get(a, a),
-                "group_b": labels.get(b, b),
+                "group_a": in_sentence(str(labels.get(a, a))),  # as they read inside a sentence: "peer specialists"
+                "group_b": in_sentence(str(labels.get(b, b))),
                 "what": action.what,
                 "who": action.who,
                 "due": action.due.isoformat() if action.due else None,

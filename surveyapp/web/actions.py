@@ -62,7 +62,7 @@ def results_context(survey: Survey, result: dict[str, Any], by: str) -> dict[str
     editable = can_edit_actions(current_user, survey)
     findings["page_is_by_audience"] = by == "audience"
     findings["evidence_url"] = "" if by == "audience" else url_for("dashboard.survey", slug=survey.slug)
-    for finding in findings["clear"]:
+    for finding in findings["stated"]:
         finding["new_action_url"] = url_for("actions.form", slug=survey.slug, finding=finding["key"]) if editable else None
     plan, results = _plan(survey, by_audience, now)
     for action in plan:
@@ -94,7 +94,7 @@ def form(slug: str) -> Response | str | tuple[str, int]:
     """A new action (on the finding ``?finding=``, or on none) or a change to action ``?id=``."""
     chosen = granted_survey(slug)
     findings = survey_findings(_dashboard(chosen), gettext, limit=100)  # every clear finding, not only the first few
-    titles = {f["key"]: f["title"] for f in findings["clear"]}
+    titles = {f["key"]: f["title"] for f in findings["stated"]}
     source = request.form if request.method == "POST" else request.args
     action_id = source.get("id", type=int)
     try:
@@ -133,7 +133,7 @@ def form(slug: str) -> Response | str | tuple[str, int]:
         action=action,
         finding=finding,
         finding_title=(action.finding_title if action else titles.get(finding)),
-        findings=findings["clear"],
+        findings=findings["stated"],
         values=values,
         statuses=status_names(),
         error=error,

@@ -30,7 +30,9 @@ def _pair(a: str, b: str, n_a: int, n_b: int, mean_a: float, mean_b: float, p: f
     }
 
 
-def _gap(subscale: str, other: str, other_label: str, n_self: int, n_other: int, mean_self: float, mean_other: float, reading: str) -> dict:
+def _gap(
+    subscale: str, other: str, other_label: str, n_self: int, n_other: int, mean_self: float, mean_other: float, reading: str
+) -> dict:
     return {
         "level": "subscale",
         "instrument_id": "p-role",
@@ -109,7 +111,7 @@ def result() -> dict[str, Any]:
 
 def test_a_clear_gap_is_said_in_one_sentence_with_the_groups_sizes() -> None:
     found = pick_findings(result())
-    gap = next(f for f in found.clear if f.kind == "gap")
+    gap = next(f for f in found.stated if f.kind == "gap")
     assert gap.key == finding_key("gap", "p-role", "role_clarity", "peer", "staff")
     assert gap.sentence == (
         "Staff rate role clarity lower than peer specialists do themselves: 4.1 vs 5.0 on a 1–7 scale "
@@ -123,7 +125,7 @@ def test_a_clear_gap_is_said_in_one_sentence_with_the_groups_sizes() -> None:
 
 def test_an_unclear_gap_is_not_reported_but_said_to_be_unclear() -> None:
     found = pick_findings(result())
-    assert not any("conflict" in f.sentence for f in found.clear)
+    assert not any("conflict" in f.sentence for f in found.stated)
     assert "Role conflict" in [n["subscale"] for n in found.not_clear]
     assert "Global satisfaction" in [n["subscale"] for n in found.not_clear]
     # role clarity has clear findings, so it is not listed as unclear
@@ -132,7 +134,7 @@ def test_an_unclear_gap_is_not_reported_but_said_to_be_unclear() -> None:
 
 def test_a_clear_difference_names_the_higher_group_first_with_sizes() -> None:
     found = pick_findings(result())
-    differences = [f for f in found.clear if f.kind == "difference"]
+    differences = [f for f in found.stated if f.kind == "difference"]
     sentences = [f.sentence for f in differences]
     assert (
         "Staff rate fair reward higher than service users do: 4.2 vs 3.5 on a 1–6 scale (140 staff, 70 service users)."
@@ -152,10 +154,11 @@ def test_a_hidden_group_is_never_named_nor_its_figures_shown() -> None:
     reward = hidden["instruments"][1]["subscales"][0]
     reward["groups"][1] = _group("service_user", "Service users", None, None, hidden=True)
     found = pick_findings(hidden)  # the pairs still name them, as a careless result might: they must not leak
-    text = " ".join(f.sentence + f.meaning + f.title for f in found.clear)
+    text = " ".join(f.sentence + f.meaning + f.title for f in found.stated)
     assert "ervice user" not in text
-    assert "80" not in text and "70 " not in text
-    assert all("service_user" not in f.groups for f in found.clear)
+    assert "80" not in text
+    assert "70 " not in text
+    assert all("service_user" not in f.groups for f in found.stated)
 
 
 def test_at_most_three_of_each_are_named_and_the_rest_counted() -> None:
@@ -167,14 +170,14 @@ def test_at_most_three_of_each_are_named_and_the_rest_counted() -> None:
         extra["id"], extra["label"] = f"extra{index}", f"Extra {index}"
         block["subscales"].append(extra)
     found = pick_findings(many)
-    assert sum(f.kind == "difference" for f in found.clear) == 3
+    assert sum(f.kind == "difference" for f in found.stated) == 3
     assert found.more_differences == 4  # role clarity's staff/service users, reward, five extras: seven in all
 
 
 def test_findings_need_a_comparison_by_audience() -> None:
     other = result() | {"by": "context.unit"}
     assert not pick_findings(other).available
-    assert pick_findings(other).clear == ()
+    assert pick_findings(other).stated == ()
 
 
 def test_too_few_to_test_is_said() -> None:
@@ -185,7 +188,7 @@ def test_too_few_to_test_is_said() -> None:
 
 def test_sentences_go_through_the_translator() -> None:
     found = pick_findings(result(), _=lambda text: text.replace("rate", "RATE"))
-    assert all("RATE" in f.sentence for f in found.clear)
+    assert all("RATE" in f.sentence for f in found.stated)
 
 
 def test_measure_is_the_welch_interval_of_the_shown_groups() -> None:

@@ -106,6 +106,8 @@ EXPECTED: dict[str, Expectation] = {
     "dashboard.index": staff(*RESULTS),
     "dashboard.survey": survey(*RESULTS),
     "dashboard.table_csv": survey(*RESULTS),
+    "actions.form": survey("admin", "manager"),
+    "actions.download": survey(*RESULTS),
     "training.page": survey(*RESULTS),
     "delphi.view": survey(*RESULTS),
     "delphi.table": survey(*RESULTS),
