@@ -14,9 +14,10 @@ from typing import Any
 
 from ..analysis.findings import Measure, in_sentence, measure, movement
 from ..db import Survey, SurveyAction, User
-from .actions import series_waves, wave_numbers
+from ..instruments.audiences import audience_name
+from .actions import series_actions, series_waves, wave_numbers
 
-__all__ = ["action_plan", "series_results", "subscale_trends"]
+__all__ = ["action_plan", "series_results", "subscale_trends", "survey_action_plan"]
 
 Result = Mapping[str, Any]
 
@@ -127,3 +128,19 @@ def _as_measure(wave: Mapping[str, Any]) -> Measure | None:
     if wave.get("diff") is None:
         return None
     return Measure(**{k: v for k, v in wave.items() if k != "wave"})
+
+
+def survey_action_plan(
+    survey: Survey, result: Result, viewer: User | None, now: dt.datetime, labels: Mapping[str, str] | None = None
+) -> tuple[list[dict[str, Any]], list[tuple[int, Survey, Result]]]:
+    """``survey``'s action plan as ``viewer`` may see it (action_plan), and the waves it was read from.
+
+    ``result``: the survey's dashboard by audience; ``labels``: audience names in the reader's language (the
+    survey's own names in its first language when None). The report renders the plan with
+    templates/dashboard/_actions.html as ``{"plan": plan}``.
+    """
+    if labels is None:
+        own = survey.texts.get("audience_labels") or {}
+        labels = {a.key: audience_name(a.key, own, survey.languages[0]) for a in survey.audiences}
+    results = series_results(survey, result, viewer, now)
+    return action_plan(series_actions(survey), results, labels), results

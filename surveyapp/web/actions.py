@@ -13,13 +13,13 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
 
-from ..db import ACTION_STATUSES, Survey
+from ..db import Survey
 from ..reporting.csvsafe import write_csv
 from ..reporting.trends import trend_figure
-from ..services.actions import ActionError, ActionInput, can_edit_actions, get_action, save_action, series_actions
+from ..services.actions import ActionError, ActionInput, can_edit_actions, get_action, save_action
 from ..services.audit import log
 from ..services.findings import survey_findings
-from ..services.trends import action_plan, series_results, subscale_trends
+from ..services.trends import subscale_trends, survey_action_plan
 from .auth import granted_survey, require_role
 from .i18n import audience_label
 
@@ -50,8 +50,7 @@ def _dashboard(survey: Survey) -> dict[str, Any]:
 
 
 def _plan(survey: Survey, result: dict[str, Any], now: dt.datetime) -> tuple[list[dict[str, Any]], list]:
-    results = series_results(survey, result, current_user, now)
-    return action_plan(series_actions(survey), results, _labels(survey)), results
+    return survey_action_plan(survey, result, current_user, now, _labels(survey))
 
 
 def results_context(survey: Survey, result: dict[str, Any], by: str) -> dict[str, Any]:
@@ -69,7 +68,6 @@ def results_context(survey: Survey, result: dict[str, Any], by: str) -> dict[str
         action["edit_url"] = url_for("actions.form", slug=survey.slug, id=action["id"]) if editable else None
     actions = {
         "plan": plan,
-        "statuses": status_names(),
         "csv_url": url_for("actions.download", slug=survey.slug),
         "new_url": url_for("actions.form", slug=survey.slug) if editable else None,
         "waves": [number for number, _wave, _result in results],
@@ -176,4 +174,4 @@ def download(slug: str) -> Response:
     )
 
 
-__all__ = ["ACTION_STATUSES", "bp", "results_context"]
+__all__ = ["bp", "results_context"]
