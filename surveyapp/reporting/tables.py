@@ -86,7 +86,7 @@ def subscale_scores(result: Result, instrument: str, subscale: str, **_: Any) ->
     )
     return Table(
         f"scores-{instrument}-{subscale}",
-        f"{block['short_title']}: {s['label']} (scale {s['min']:g}–{s['max']:g})",
+        f"{block['title']}: {s['label']} (scale {s['min']:g}–{s['max']:g})",
         ("group", "n", "mean", "sd", "median", "q1", "q3", "ci95_low", "ci95_high"),
         rows,
         s["note"],
@@ -100,7 +100,7 @@ def comparisons(result: Result, **_: Any) -> Table:
             c = s["comparison"]
             rows.append(
                 (
-                    block["short_title"],
+                    block["title"],
                     s["label"],
                     TEST_NAMES.get(c["test"], c["test"] or "not tested"),
                     _r(c["statistic"]),
@@ -144,7 +144,7 @@ def pairs(result: Result, **_: Any) -> Table:
             for p in s["comparison"]["pairs"]:
                 rows.append(
                     (
-                        block["short_title"],
+                        block["title"],
                         s["label"],
                         p["a"],
                         p["b"],
@@ -187,7 +187,7 @@ def reliability(result: Result, **_: Any) -> Table:
                     continue
                 rows.append(
                     (
-                        block["short_title"],
+                        block["title"],
                         s["label"],
                         g["label"],
                         rel["n"],
@@ -231,7 +231,7 @@ def item_reliability(result: Result, **_: Any) -> Table:
                 for item in rel["items"]:
                     rows.append(
                         (
-                            block["short_title"],
+                            block["title"],
                             s["label"],
                             g["label"],
                             item["item"],
@@ -259,7 +259,7 @@ def bands(result: Result, instrument: str, subscale: str, **_: Any) -> Table:
     )
     return Table(
         f"bands-{instrument}-{subscale}",
-        f"{block['short_title']}: {s['label']}, share of each group in each band (%)",
+        f"{block['title']}: {s['label']}, share of each group in each band (%)",
         ("group", "n", *names),
         rows,
         s["note"],
@@ -304,7 +304,7 @@ def items(result: Result, instrument: str, **_: Any) -> Table:
     option_columns = tuple(f"option_{i + 1}" for i in range(width))
     return Table(
         f"items-{instrument}",
-        f"{block['short_title']}: answers per item",
+        f"{block['title']}: answers per item",
         (
             "item",
             "text",
@@ -321,9 +321,10 @@ def items(result: Result, instrument: str, **_: Any) -> Table:
 
 
 def gaps(result: Result, level: str = "subscale", **_: Any) -> Table:
+    titles = {block["id"]: block["title"] for block in result.get("instruments", [])}  # full titles, never the short codes
     rows = tuple(
         (
-            g["instrument"],
+            titles.get(g.get("instrument_id"), g["instrument"]),
             g["level"],
             g["label"],
             g["other_group"],
