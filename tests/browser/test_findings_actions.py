@@ -70,6 +70,7 @@ def test_a_manager_plans_an_action_and_wave_2_shows_the_gap_moved(chromium: Brow
     )
     expect(action.locator("table.movement tbody tr")).to_have_count(2)
     screenshot(page, "actions-wave-2-desktop")
+    page.locator("#trends summary").first.click()  # one fold per instrument
     trend = page.locator('#trends [data-figure="trend-mini-clarity"]')
     trend.scroll_into_view_if_needed()
     expect(trend.locator(".main-svg").first).to_be_visible()
