@@ -95,8 +95,9 @@ def _checked(entry: ActionInput) -> ActionInput:
         raise ActionError(f"Keep who will do it under {MAX_WHO} characters (it has {len(who)}).", "who")
     if entry.status not in ACTION_STATUSES:
         raise ActionError(f"Choose a status: {', '.join(ACTION_STATUSES)}.", "status")
-    if "\x00" in what + who + (entry.finding_title or "") + (entry.finding_key or ""):
-        raise ActionError("The text holds a character that cannot be stored (NUL).", "what")
+    for field, text in (("what", what), ("who", who), ("what", (entry.finding_title or "") + (entry.finding_key or ""))):
+        if "\x00" in text:
+            raise ActionError("The text holds a character that cannot be stored (NUL): please type it again.", field)
     return ActionInput(what, who, entry.due, entry.status, entry.finding_key or None, (entry.finding_title or None))
 
 

@@ -80,7 +80,13 @@ def test_only_granted_managers_and_admins_write_the_plan(waves, role: str) -> No
 
 @pytest.mark.parametrize(
     ("changes", "field"),
-    [({"what": "   "}, "what"), ({"who": ""}, "who"), ({"status": "finished"}, "status"), ({"what": "x" * 1001}, "what")],
+    [
+        ({"what": "   "}, "what"),
+        ({"who": ""}, "who"),
+        ({"status": "finished"}, "status"),
+        ({"what": "x" * 1001}, "what"),
+        ({"who": "a\x00b"}, "who"),
+    ],
 )
 def test_an_incomplete_action_is_refused_with_the_field_to_fix(waves, changes: dict, field: str) -> None:
     first, _ = waves
