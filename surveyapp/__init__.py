@@ -175,6 +175,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .web.actions import bp as actions_bp
     from .web.admin import bp as admin_bp
     from .web.auth import bp as auth_bp
     from .web.builder import bp as builder_bp
@@ -190,6 +191,7 @@ def register_blueprints(app: Flask) -> None:
     from .web.validation import bp as validation_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(actions_bp)
     app.register_blueprint(respond_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)

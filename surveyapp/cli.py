@@ -325,9 +325,9 @@ def stats(slug: str, by: str, among: str | None, fmt: str, table: str, as_user: 
 def report(slug: str, by: str, among: str | None, language: str | None, out: Path) -> None:
     """Write SLUG's results report (findings, action plan, a page per instrument, method notes) as a PDF."""
     from flask import render_template
-    from flask_babel import force_locale
+    from flask_babel import force_locale, gettext
 
-    from .reporting.report import report_context, report_languages, write_pdf
+    from .reporting.report import meeting_items, report_context, report_languages, write_pdf
     from .services.audit import log
     from .services.dashboard import survey_dashboard
     from .services.surveys import SurveyError, get_survey
@@ -342,7 +342,8 @@ def report(slug: str, by: str, among: str | None, language: str | None, out: Pat
     except SurveyError as exc:
         raise click.ClickException(str(exc)) from exc
     with force_locale(language):
-        pdf = write_pdf(render_template, report_context(chosen, result, language, _now()))
+        findings, actions = meeting_items(chosen, result, None, _now(), gettext)
+        pdf = write_pdf(render_template, report_context(chosen, result, language, _now(), findings, actions))
     out.write_bytes(pdf)
     log("download.report", None, slug, {"by": by, "among": among, "language": language, "via": "cli"}, _now())
     click.echo(f"Wrote {out} ({language}, compared by {result['by_label']}): {len(result['instruments'])} instruments.")

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from surveyapp.db import Response, Survey, User, db
+from surveyapp.db import Response, Survey, SurveyAction, User, db
 from tests.conftest import MINI_SPEC
 
 
@@ -71,4 +71,8 @@ def test_demo_is_idempotent(app: Flask, runner: FlaskCliRunner, tmp_path: Path) 
     assert lines[carried] != again["Delphi round 2 respondent link (staff)"]
     rounds = db.session.scalars(select(Survey.slug).where(Survey.slug.like("role-definition-2026%")).order_by(Survey.id))
     assert list(rounds) == ["role-definition-2026", "role-definition-2026-r2"]
-    assert db.session.scalar(select(func.count()).select_from(Response)) == 60 + 170 + 152
+    # the demo's second wave (half as many responses) and the two example actions on wave 1, created once
+    wave_2 = db.session.scalar(select(Survey.id).where(Survey.slug == "demo-wave-2"))
+    assert db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == wave_2)) == 30
+    assert db.session.scalar(select(func.count()).select_from(SurveyAction)) == 2
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 60 + 30 + 170 + 152

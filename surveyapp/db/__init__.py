@@ -1,5 +1,6 @@
 """Database models and queries. Imports nothing from services or web."""
 
+from .actions import ACTION_STATUSES, SurveyAction
 from .base import Base, db
 from .cache import DashboardCache
 from .instruments import InstrumentVersion
@@ -11,6 +12,7 @@ from .throttle import SignInThrottle
 from .users import AuditEvent, SurveyGrant, User
 
 __all__ = [
+    "ACTION_STATUSES",
     "Answer",
     "Audience",
     "AuditEvent",
@@ -27,6 +29,7 @@ __all__ = [
     "SignInThrottle",
     "SpentLink",
     "Survey",
+    "SurveyAction",
     "SurveyGrant",
     "SurveyInstrument",
     "TaskAddition",

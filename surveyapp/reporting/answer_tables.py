@@ -75,7 +75,7 @@ def items(result: Result, instrument: str, scale: str | None = None, **_: Any) -
     suffix = f"-{scale}" if scale is not None else ""
     return Table(
         f"items-{instrument}{suffix}",
-        gettext("%(instrument)s: answers per item", instrument=block["short_title"]),
+        gettext("%(instrument)s: answers per item", instrument=block["title"]),
         (*ITEM_COLUMNS, *answers, *AFTER_COLUMNS),
         tuple(rows),
         meta={"answers": answers},
@@ -104,10 +104,11 @@ GAP_COLUMNS = (
 def gaps(result: Result, level: str = "subscale", **_: Any) -> Table:
     chosen = [g for g in result["gaps"] if g["level"] == level]
     within = any(g.get("group") is not None for g in result["gaps"])
+    titles = {block["id"]: block["title"] for block in result.get("instruments", [])}  # full titles, never the codes
     rows = tuple(
         (
             *([g["group_label"]] if within else []),
-            g["instrument"],
+            titles.get(g.get("instrument_id"), g["instrument"]),
             g["level"],
             g["label"],
             g["other_group"],

@@ -186,13 +186,17 @@ def gap_heatmap(
     """Gap (other − peer) per subscale and ``column`` (the other audience, or the group a gap was computed within),
     ranked by size; the columns in ``order`` first (the groups' own order), then as they come."""
     chosen = [g for g in gaps if g["level"] == level]
-    labels = list(dict.fromkeys(f"{g['instrument']}: {g['label']}" for g in chosen))
+    # the subscale's name alone (instrument codes mean nothing to a manager), with its instrument where two share it
+    named = {(g["instrument"], g["label"]) for g in chosen}
+    shared = {label for _instrument, label in named if sum(other == label for _i, other in named) > 1}
+    tags = {id(g): f"{g['label']} ({g['instrument']})" if g["label"] in shared else g["label"] for g in chosen}
+    labels = list(dict.fromkeys(tags[id(g)] for g in chosen))
     present = {g[column] for g in chosen}
     others = list(dict.fromkeys([*(o for o in order if o in present), *(g[column] for g in chosen)]))
     z = [[None for _ in others] for _ in labels]
     text = [["" for _ in others] for _ in labels]
     for g in chosen:
-        row, col = labels.index(f"{g['instrument']}: {g['label']}"), others.index(g[column])
+        row, col = labels.index(tags[id(g)]), others.index(g[column])
         z[row][col] = g["diff"]
         text[row][col] = f"{g['diff']:+.2f} ({g['reading'].replace('_', ' ')})"
     limit = max((abs(g["diff"]) for g in chosen), default=1.0) or 1.0

@@ -111,6 +111,22 @@ def _label(text: str) -> str:
     return gettext(text)
 
 
+def meeting_items(
+    survey: Survey, result: Mapping[str, Any], viewer: Any, now: dt.datetime, translate: Callable[[str], str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The findings (read from the survey compared by audience, as on the results page) and the action plan as
+    ``viewer`` may see them, ready for the findings and action-plan partials."""
+    from ..services.dashboard import survey_dashboard
+    from ..services.findings import survey_findings
+    from ..services.trends import survey_action_plan
+
+    by_audience = result if result.get("by") == "audience" else survey_dashboard(survey, viewer=viewer, now=now, audit=None)
+    findings = survey_findings(by_audience, translate)
+    findings["page_is_by_audience"] = True
+    plan, _waves = survey_action_plan(survey, by_audience, viewer, now)
+    return findings, {"plan": plan}
+
+
 def report_context(
     survey: Survey,
     result: Mapping[str, Any],

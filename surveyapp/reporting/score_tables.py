@@ -74,7 +74,7 @@ def subscale_scores(result: Result, instrument: str, subscale: str, **_: Any) ->
         f"scores-{instrument}-{subscale}",
         gettext(
             "%(instrument)s: %(subscale)s (scale %(min)s–%(max)s)",
-            instrument=block["short_title"],
+            instrument=block["title"],
             subscale=s["label"],
             min=format(s["min"], "g"),
             max=format(s["max"], "g"),
@@ -92,7 +92,7 @@ def comparisons(result: Result, **_: Any) -> Table:
             c = s["comparison"]
             rows.append(
                 (
-                    block["short_title"],
+                    block["title"],
                     s["label"],
                     TEST_NAMES.get(c["test"], c["test"] or "not tested"),
                     c["statistic"],
@@ -136,7 +136,7 @@ def pairs(result: Result, **_: Any) -> Table:
             for p in s["comparison"]["pairs"]:
                 rows.append(
                     (
-                        block["short_title"],
+                        block["title"],
                         s["label"],
                         p["a"],
                         p["b"],
@@ -179,7 +179,7 @@ def reliability(result: Result, **_: Any) -> Table:
                     continue
                 rows.append(
                     (
-                        block["short_title"],
+                        block["title"],
                         s["label"],
                         g["label"],
                         rel["n"],
@@ -224,7 +224,7 @@ def item_reliability(result: Result, **_: Any) -> Table:
                 for item in rel["items"]:
                     rows.append(
                         (
-                            block["short_title"],
+                            block["title"],
                             s["label"],
                             g["label"],
                             item["item"],
@@ -256,7 +256,7 @@ def bands(result: Result, instrument: str, subscale: str, **_: Any) -> Table:
         f"bands-{instrument}-{subscale}",
         gettext(
             "%(instrument)s: %(subscale)s, share of each group in each band (%%)",
-            instrument=block["short_title"],
+            instrument=block["title"],
             subscale=s["label"],
         ),
         ("group", "n", *names),

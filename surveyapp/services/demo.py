@@ -14,10 +14,12 @@ import datetime as dt
 import json
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import yaml
 from sqlalchemy import func, select
 
 from ..config import PROJECT_ROOT
@@ -26,6 +28,7 @@ from ..instruments import Instrument, load_directory
 from ..instruments.answers import StoredValue
 from ..instruments.flow import SurveyPage, item_key, routed_out
 from .accounts import create_user
+from .actions import ActionInput, save_action
 from .anonymity import completion_minutes, day_of
 from .demo_delphi import DelphiLinks, ensure_demo_delphi
 from .instrument_registry import register_instruments
@@ -69,6 +72,38 @@ ITEM_SHIFTS: dict[tuple[str, str], dict[str, float]] = {
     ("peer-practice-360", "conn_mutual_learning"): {"staff": -0.8},
 }
 
+#: The demo's second wave (same series, a year on): what changed after the first wave's action plan. Role clarity
+#: and the climate for sharing lived experience were worked on, so those gaps narrow; the rest stays as it was.
+WAVE_2_SLUG = "demo-wave-2"
+WAVE_2_SHIFTS: dict[tuple[str, str], dict[str, float]] = {
+    **SHIFTS,
+    ("p-role", "role_clarity"): {"peer": 0.1, "staff": 0.4, "service_user": 0.5},
+    ("disclose", "disclosure_climate"): {"peer": 0.1, "staff": 0.3, "service_user": 0.1},
+}
+#: wave 2 has half wave 1's responses: enough for every comparison and gap, and quick to load
+WAVE_2_SHARE = 0.5
+
+#: The first wave's example action plan: (finding key of analysis.findings, its title, what, who, days to due, status)
+DEMO_ACTIONS = (
+    (
+        "gap|p-role.role_clarity|peer|staff",
+        "Role clarity: staff and peer specialists",
+        "Write a one-page description of the peer specialist role with the peer team and go through it at every "
+        "ward's team meeting.",
+        "Service manager, with the peer specialists",
+        60,
+        "done",
+    ),
+    (
+        "gap|disclose.disclosure_climate|peer|staff",
+        "Disclosure climate: staff and peer specialists",
+        "A supervision session each quarter on sharing lived experience at work, open to peers and staff.",
+        "Clinical lead",
+        120,
+        "in_progress",
+    ),
+)
+
 
 #: the audience of the respondent link `make run` prints
 DEMO_RESPONDENT_AUDIENCE = "peer"
@@ -94,7 +129,9 @@ def ensure_demo(
     register_instruments(sorted(instruments.values(), key=lambda i: i.id), now)
     survey = db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
     if survey is None:
-        survey = create_survey(DEMO_SPEC.read_text(encoding="utf-8"), str(DEMO_SPEC.name), instruments_dir, now, None)
+        survey = create_survey(
+            DEMO_SPEC.read_text(encoding="utf-8"), str(DEMO_SPEC.name), instruments_dir, now, None, instruments=instruments
+        )
         survey.status = "open"
         db.session.commit()
     existing = db.session.scalar(
@@ -108,10 +145,38 @@ def ensure_demo(
         db.session.commit()
         survey_validation(survey)
         db.session.commit()
-    delphi = ensure_demo_delphi(instruments_dir, now, secret)
     password = _ensure_admin(instance, now)
+    if not existing and created:
+        _ensure_second_wave(survey, instruments_dir, instruments, max(1, round(created * WAVE_2_SHARE)), now)
+    delphi = ensure_demo_delphi(instruments_dir, now, secret)
     [token] = issue_invitations(DEMO_SLUG, DEMO_RESPONDENT_AUDIENCE, 1, now, None)
     return DemoResult(ADMIN_EMAIL, password, token, created, delphi)
+
+
+def _ensure_second_wave(
+    first: Survey, instruments_dir: str | Path, instruments: Mapping[str, Instrument], n: int, now: dt.datetime
+) -> None:
+    """Wave 2 of the demo's series, with some gaps narrowed, and the example actions planned on wave 1."""
+    admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+    for key, title, what, who, days, status in DEMO_ACTIONS:
+        entry = ActionInput(what, who, (now + dt.timedelta(days=days)).date(), status, key, title)
+        save_action(first, entry, actor=admin, now=now)
+    if db.session.scalar(select(Survey.id).where(Survey.slug == WAVE_2_SLUG)) is None:
+        spec = yaml.safe_load(DEMO_SPEC.read_text(encoding="utf-8"))
+        spec.update(slug=WAVE_2_SLUG, wave=2)
+        spec["title"] = {lang: f"{text} (wave 2)" for lang, text in spec["title"].items()}
+        text = yaml.safe_dump(spec, allow_unicode=True)
+        second = create_survey(text, str(DEMO_SPEC.name), instruments_dir, now, None, instruments=instruments)
+        second.status = "open"
+        db.session.commit()
+        add_synthetic_responses(second, n, now, seed=SEED + 1, shifts=WAVE_2_SHIFTS)
+        publish_ready([second])
+        db.session.commit()
+        # wave 1's results page draws wave 2's figures beside its actions and trends: computed once here (and
+        # cached for every viewer) so the first visit costs one dashboard, as before the second wave
+        from .dashboard import survey_dashboard
+
+        survey_dashboard(second, viewer=None, now=now, audit=None)
 
 
 def _ensure_admin(instance: Path, now: dt.datetime) -> str:
@@ -157,7 +222,13 @@ COMMENTS = {
 }
 
 
-def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int = SEED) -> int:
+def add_synthetic_responses(
+    survey: Survey,
+    n: int,
+    now: dt.datetime,
+    seed: int = SEED,
+    shifts: Mapping[tuple[str, str], Mapping[str, float]] = SHIFTS,
+) -> int:
     """Insert ``n`` submitted synthetic responses (source 'demo') in one transaction."""
     rng = np.random.default_rng(seed)
     instruments = survey_instruments(survey)
@@ -200,7 +271,7 @@ def add_synthetic_responses(survey: Survey, n: int, now: dt.datetime, seed: int 
                 }
             )
             language = responses[-1]["language"]
-            mine = [row for instrument in generated for row in _answers(rng, instrument, audience, response_id, language)]
+            mine = [row for instrument in generated for row in _answers(rng, instrument, audience, response_id, language, shifts)]
             mine = _routed(mine, routing_rng, pages[audience], response_id)
             answers.extend(mine)
             responses[-1]["vector"] = answer_vector(
@@ -245,7 +316,14 @@ def _language_weights(languages: list[str]) -> list[float]:
     return [w / total for w in weights]
 
 
-def _answers(rng: np.random.Generator, instrument: Instrument, audience: str, response_id: str, language: str) -> list[dict]:
+def _answers(
+    rng: np.random.Generator,
+    instrument: Instrument,
+    audience: str,
+    response_id: str,
+    language: str,
+    shifts: Mapping[tuple[str, str], Mapping[str, float]] = SHIFTS,
+) -> list[dict]:
     items = [i for i in instrument.items_for(audience) if item_key(instrument, i) not in ROUTING_ANSWERS]
     if not items:
         return []
@@ -282,7 +360,7 @@ def _answers(rng: np.random.Generator, instrument: Instrument, audience: str, re
                 weights[-1] *= 0.08  # a rare last option, so the demo shows small-cell suppression at work
                 row["value_num"] = float(rng.choice(codes, p=weights / weights.sum()))
             else:
-                row["value_num"] = float(_likert(rng, instrument, item, audience, subscale_of, trait, general))
+                row["value_num"] = float(_likert(rng, instrument, item, audience, subscale_of, trait, general, shifts))
         elif item.type == "number" and item.min is not None and item.max is not None:
             row["value_num"] = float(min(item.max, max(item.min, round(rng.gamma(2.0, 2.5)))))
         elif item.type in ("text", "longtext") and roll < 0.25:  # a fifth comment, without drawing more numbers
@@ -302,12 +380,13 @@ def _likert(
     subscale_of: dict[str, str],
     trait: dict[str, float],
     general: float,
+    shifts: Mapping[tuple[str, str], Mapping[str, float]] = SHIFTS,
 ) -> int:
     scale = item.scale
     low, high = scale.min, scale.max
     subscale = subscale_of.get(item.id)
     centre = low + (high - low) * 0.62
-    shift = SHIFTS.get((instrument.id, subscale or ""), {}).get(audience, 0.0) * (high - low) / 6
+    shift = shifts.get((instrument.id, subscale or ""), {}).get(audience, 0.0) * (high - low) / 6
     shift += ITEM_SHIFTS.get((instrument.id, item.id), {}).get(audience, 0.0)
     level = centre + shift + (trait.get(subscale, 0.0) + general) * (high - low) / 6 + rng.normal(0, 0.7)
     value = int(np.clip(round(level), low, high))

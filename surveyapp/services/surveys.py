@@ -34,14 +34,16 @@ def create_survey(
     now: dt.datetime,
     actor: User | None,
     how: str = "spec",
+    instruments: Mapping[str, Instrument] | None = None,
 ) -> Survey:
     """Create a draft survey from a spec (YAML text, or the mapping the builder's form made), storing snapshots
     of the instruments it uses.
 
-    Raises InstrumentError (spec or instrument files broken), InstrumentChangedError
-    (an instrument file was edited without a version bump) or SurveyError.
+    ``instruments``: the directory's instruments when the caller has just loaded them (the demo creates two
+    waves), saving a second read of every file. Raises InstrumentError (spec or instrument files broken),
+    InstrumentChangedError (an instrument file was edited without a version bump) or SurveyError.
     """
-    instruments = load_directory(instruments_dir)
+    instruments = load_directory(instruments_dir) if instruments is None else instruments
     if isinstance(spec_text, str):
         spec = parse_survey_spec(spec_text, source, instruments)
     else:

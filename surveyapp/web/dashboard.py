@@ -17,6 +17,7 @@ from ..reporting.tables import build_table
 from ..services.access import visible_surveys
 from ..services.audit import log
 from ..services.surveys import SurveyError
+from .actions import results_context
 from .auth import granted_survey, require_role
 from .i18n import LANGUAGE_NAMES
 
@@ -64,6 +65,8 @@ def survey(slug: str) -> Response:
             charts[f"items-{block['id']}-{scale}"] = figures.likert_figure(on_scale) if on_scale else None
         for subscale in block["subscales"]:
             charts[f"scores-{block['id']}-{subscale['id']}"] = figures.subscale_figure(subscale)
+    extras = results_context(chosen, result, by)  # findings, action plan, trends across waves
+    charts.update(extras.pop("trend_charts"))
     tables = {name: build_table(result, name) for name in ("overview", "comparisons", "pairs", "reliability", "gaps")}
     tables["item_gaps"] = build_table(result, "gaps", level="item")
     tables["item_reliability"] = build_table(result, "item_reliability")
@@ -87,6 +90,7 @@ def survey(slug: str) -> Response:
         band_table=lambda i, s: build_table(result, "bands", instrument=i, subscale=s),
         report_languages=chosen.languages,
         language_names=LANGUAGE_NAMES,
+        **extras,
     )
     response = Response(body, mimetype="text/html")
     response.headers["Content-Security-Policy"] = DASHBOARD_CSP
@@ -121,9 +125,9 @@ def table_csv(slug: str, name: str) -> Response:
 @require_role(*RESULT_ROLES)
 def report_pdf(slug: str) -> Response:
     """The results as a PDF for the meeting: what this account sees on the page, in one of the survey's languages."""
-    from flask_babel import force_locale
+    from flask_babel import force_locale, gettext
 
-    from ..reporting.report import report_context, report_languages, write_pdf
+    from ..reporting.report import meeting_items, report_context, report_languages, write_pdf
 
     chosen = granted_survey(slug)
     by = request.args.get("by", "audience")
@@ -137,7 +141,8 @@ def report_pdf(slug: str) -> Response:
     except SurveyError as exc:
         abort(400, str(exc))
     with force_locale(language):
-        pdf = write_pdf(render_template, report_context(chosen, result, language, now))
+        findings, actions = meeting_items(chosen, result, current_user, now, gettext)
+        pdf = write_pdf(render_template, report_context(chosen, result, language, now, findings, actions))
     log("download.report", current_user, slug, {"by": by, "among": among, "language": language}, now)
     name = f"{slug}-report-by-{by}-{language}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})

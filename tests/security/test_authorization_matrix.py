@@ -123,6 +123,8 @@ EXPECTED: dict[str, Expectation] = {
     "dashboard.survey": survey(*RESULTS),
     "dashboard.table_csv": survey(*RESULTS),
     "dashboard.report_pdf": survey(*RESULTS),
+    "actions.form": survey("admin", "manager"),
+    "actions.download": survey(*RESULTS),
     "training.page": survey(*RESULTS),
     "delphi.view": survey(*RESULTS),
     "delphi.table": survey(*RESULTS),

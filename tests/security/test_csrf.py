@@ -137,6 +137,9 @@ ATTACKS: dict[str, Attack] = {
         "admin", lambda w: {"email": "new.person@example.org", "password": PASSWORD, "role": "manager"}, ADMIN_PAGE
     ),
     "admin.grants": Attack("admin", lambda w: {"survey": w.slug}, ADMIN_PAGE),
+    "actions.form": Attack(
+        "manager_granted", lambda w: {"what": "Describe the peer role together", "who": "The service manager"}, "actions.form"
+    ),
     "admin.issue": Attack("admin", lambda w: {"audience": "peer", "count": "2"}, ADMIN_PAGE),
     "admin.new_survey": Attack("admin", lambda w: {"spec": survey_spec("another-survey")}, ADMIN_PAGE),
     "admin.open_link": Attack("admin", lambda w: {"audience": "peer"}, ADMIN_PAGE),
@@ -243,6 +246,8 @@ GET_WRITES = {
     "dashboard.survey": {"response"},
     "dashboard.table_csv": {"response"},
     "dashboard.report_pdf": {"response"},
+    "actions.form": {"response"},
+    "actions.download": {"response"},
     "training.page": {"response"},
     "training.download": {"response"},
     "delphi.view": {"response"},
