@@ -177,3 +177,26 @@ def test_group_names_with_a_percent_sign_do_not_break_the_report(client: FlaskCl
     response = client.get("/dashboard/mini-survey/report.pdf")
     assert response.status_code == 200
     assert "Staff 100% (n =" in pdf_text(response.data)
+
+
+def test_report_prints_the_pages_findings_and_action_plan(client: FlaskClient, survey) -> None:
+    """The report carries what the results page opens with: its findings in words and the action plan."""
+    from flask_babel import gettext
+
+    from surveyapp.db import User, db
+    from surveyapp.services.actions import ActionInput, save_action
+    from surveyapp.services.findings import survey_findings
+
+    email = sign_in(client, "admin")
+    admin = db.session.scalar(db.select(User).where(User.email == email))
+    save_action(survey, ActionInput("Write the peer role down with the ward team", "Ward manager", None), actor=admin, now=NOW)
+    text = " ".join(pdf_text(client.get("/dashboard/mini-survey/report.pdf").data).split())
+    assert "Write the peer role down with the ward team" in text
+    assert "Ward manager" in text
+    findings = survey_findings(survey_dashboard(survey, viewer=None, audit=None), gettext)
+    assert findings["stated"] or findings["not_clear"]
+    for finding in findings["stated"]:
+        assert " ".join(finding["sentence"].split()) in text, finding["sentence"]
+    if findings["not_clear"]:
+        assert "No clear difference on:" in text
+        assert all(n["subscale"] in text for n in findings["not_clear"])
