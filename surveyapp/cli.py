@@ -230,6 +230,7 @@ def users_reset(email: str) -> None:
 @with_appcontext
 def demo(responses: int | None) -> None:
     """Load instruments, create the demo survey with synthetic responses and an admin; print how to sign in."""
+    from .instruments.audiences import audience_name, in_sentence
     from .services.demo import ensure_demo
 
     result = ensure_demo(
@@ -243,7 +244,8 @@ def demo(responses: int | None) -> None:
     click.echo(f"Admin e-mail: {result.admin_email}")
     click.echo(f"Password: {result.admin_password}")
     click.echo(f"Sign in: {base}/login")
-    click.echo(f"Respondent link ({result.respondent_audience}, survey '{result.slug}'): {base}/r/{result.respondent_token}")
+    who = in_sentence(audience_name(result.respondent_audience))
+    click.echo(f"Respondent link for {who} (survey '{result.slug}'): {base}/r/{result.respondent_token}")
     if result.delphi is not None:
         slug, number = result.delphi.slug, result.delphi.round
         click.echo(f"Delphi '{slug}', round {number}: role definition at {base}/delphi/{slug}")

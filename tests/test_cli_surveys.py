@@ -60,7 +60,10 @@ def test_demo_is_idempotent(app: Flask, runner: FlaskCliRunner, tmp_path: Path) 
     again = dict(line.split(": ", 1) for line in second.output.strip().splitlines())
     assert lines["Admin e-mail"] == again["Admin e-mail"]
     assert lines["Password"] == again["Password"]
-    assert lines["Respondent link (peer, survey 'demo')"] != again["Respondent link (peer, survey 'demo')"]
+    assert (
+        lines["Respondent link for peer specialists (survey 'demo')"]
+        != again["Respondent link for peer specialists (survey 'demo')"]
+    )
     demo = db.session.scalar(select(Survey.id).where(Survey.slug == "demo"))
     assert db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == demo)) == 60
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
