@@ -92,6 +92,10 @@ def visible_text(page: str) -> str:
     return re.sub(r"\s+", " ", " ".join(parser.parts))
 
 
+#: staff pages that show the respondent's pages in the language chosen on them (the builder's preview)
+RESPONDENT_VIEWS = {"builder.preview"}
+
+
 def choose(client, language: str) -> None:
     with client.post("/language", data={"language": language, "next": "/dashboard/"}) as chosen:
         assert chosen.status_code == 302
@@ -115,15 +119,19 @@ def test_every_staff_page_is_checked() -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("endpoint", STAFF_PAGES)
 def test_staff_page_in_language(world: World, endpoint: str, language: str) -> None:
+    if endpoint in RESPONDENT_VIEWS:
+        pytest.skip(f"{endpoint} shows the survey as a respondent sees it, in the language chosen on the page")
     client = world.browser("admin")
     choose(client, language)
     path = address(world, endpoint, "admin")
     with client.get(path) as response:
         if response.status_code in (301, 302, 303):  # a page that sends the reader on (e.g. the round picked)
             with client.get(response.headers["Location"]) as response:
-                page, status, kind = response.text, response.status_code, response.mimetype
+                status, kind = response.status_code, response.mimetype
+                page = response.text if kind == "text/html" else ""
         else:
-            page, status, kind = response.text, response.status_code, response.mimetype
+            status, kind = response.status_code, response.mimetype
+            page = response.text if kind == "text/html" else ""
     assert status == 200, f"{path}: {status}"
     if kind != "text/html" or "<html" not in page:
         pytest.skip(f"{endpoint} is a download ({kind}), not a page")
