@@ -4,7 +4,7 @@ from .base import Base, db
 from .cache import DashboardCache
 from .instruments import InstrumentVersion
 from .proposals import TaskAddition
-from .responses import Answer, ItemKey, Response, insert_answers, insert_responses, item_key_ids
+from .responses import Answer, ItemKey, Response, insert_answers, insert_responses, item_key_ids, known_item_keys
 from .surveys import Audience, CarriedAnswer, Invitation, RoundChange, SpentLink, Survey, SurveyInstrument
 from .throttle import SignInThrottle
 from .users import AuditEvent, SurveyGrant, User
@@ -32,4 +32,5 @@ __all__ = [
     "insert_answers",
     "insert_responses",
     "item_key_ids",
+    "known_item_keys",
 ]
