@@ -19,6 +19,7 @@ dump of the answer table is printed beside them for reference.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import statistics
@@ -58,7 +59,7 @@ def plain_query(kind: str, survey_id: int, keys: list[tuple[int, str]]) -> str:
         where = f"WHERE r.survey_id = {survey_id} AND r.status = 'submitted'"
         return f"SELECT r.id, a.key, k.key, a2.value_num, a2.value_text, a2.skipped {joins} {where} ORDER BY r.id, k.key"
     pivot = ", ".join(
-        f"MAX(CASE WHEN v.item_key_id = {number} THEN CASE WHEN v.skipped THEN -9 ELSE v.value_num END END) AS \"{key}\""
+        f'MAX(CASE WHEN v.item_key_id = {number} THEN CASE WHEN v.skipped THEN -9 ELSE v.value_num END END) AS "{key}"'
         for number, key in keys
     )
     joins = "FROM response r JOIN audience a ON a.id = r.audience_id JOIN answer v ON v.response_pk = r.pk"
@@ -72,19 +73,20 @@ def plain_command(url: str, sql: str) -> list[str]:
     return [shutil.which("sqlite3") or "sqlite3", "-csv", "-header", url.removeprefix("sqlite:///"), sql + ";"]
 
 
-def survey_keys(url: str, instruments: str) -> tuple[int, list[tuple[int, str]]]:
-    from surveyapp import create_app
-    from surveyapp.db import db, item_key_ids
-    from surveyapp.services.survey_data import survey_columns
-    from surveyapp.services.surveys import get_survey
+def survey_keys(url: str) -> tuple[int, list[tuple[int, str]]]:
+    """The benchmark survey's id and its items' numbers and keys, read with the bare driver: importing the app here
+    would make this process large, and Linux reports a parent's peak memory as its children's too."""
+    keys_sql = "SELECT id, key FROM item_key WHERE key LIKE 'bench40.%' ORDER BY key"
+    survey_sql = "SELECT id FROM survey WHERE slug = 'bench'"
+    if POSTGRES:
+        import psycopg
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTRUMENTS_DIR": instruments})
-    with app.app_context():
-        survey = get_survey("bench")
-        columns = survey_columns(survey)
-        numbers = item_key_ids(columns)
-        db.engine.dispose()
-        return survey.id, [(numbers[c], c) for c in columns]
+        with psycopg.connect(libpq_url(url)) as conn:
+            return conn.execute(survey_sql).fetchone()[0], conn.execute(keys_sql).fetchall()  # type: ignore[index]
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as conn:
+        return conn.execute(survey_sql).fetchone()[0], conn.execute(keys_sql).fetchall()
 
 
 def main() -> int:
@@ -94,7 +96,7 @@ def main() -> int:
     if shutil.which("psql" if POSTGRES else "sqlite3") is None:
         print(f"{LABEL} export     the {'psql' if POSTGRES else 'sqlite3'} command is missing; `make bench` installs sqlite3")
         return 1
-    survey_id, keys = survey_keys(url, str(instruments))
+    survey_id, keys = survey_keys(url)
     env = {**os.environ, "SURVEYAPP_DATABASE_URL": url, "SURVEYAPP_SECRET_KEY": "bench"}
     env["SURVEYAPP_INSTRUMENTS_DIR"] = str(instruments)
     surveyapp = str(Path(sys.executable).parent / "surveyapp")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -81,15 +83,18 @@ def database(n_responses: int, waves: int = 1) -> tuple[str, Path]:
     instruments.mkdir(exist_ok=True)
     (instruments / "bench40.yaml").write_text(instrument_yaml(), encoding="utf-8")
     name = f"bench-{n_responses}-{_schema_head()}" + ("-2w" if waves == 2 else "")  # rebuilt after a migration
-    if POSTGRES:
-        exists = database_exists(name, DATA)
-        url = database_url(name, DATA, fresh=False)
-        if not exists:
-            build_copy(url, instruments, n_responses, waves)
-        return url, instruments
+    exists = database_exists(name, DATA)
     url = database_url(name, DATA, fresh=False)
-    if not (DATA / f"{name}.db").exists():
-        build(url, instruments, n_responses)
+    if not exists:
+        # built by a child process: a benchmark's own children would otherwise report this process's peak memory
+        # as theirs (Linux keeps the parent's high-water mark across the fork and exec of a child)
+        command = [sys.executable, __file__, "build", url, str(instruments), str(n_responses), str(waves)]
+        try:
+            subprocess.run(command, check=True)  # noqa: S603 - this script
+        except BaseException:
+            if not POSTGRES:
+                (DATA / f"{name}.db").unlink(missing_ok=True)
+            raise
     return url, instruments
 
 
@@ -254,4 +259,11 @@ def build_copy(url: str, instruments: Path, n: int, waves: int) -> None:
 
 
 if __name__ == "__main__":
-    print(database(int(os.environ.get("BENCH_RESPONSES", "100000"))))
+    if sys.argv[1:2] == ["build"]:
+        url, folder, size, waves = sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+        if POSTGRES:
+            build_copy(url, folder, size, waves)
+        else:
+            build(url, folder, size)
+    else:
+        print(database(int(os.environ.get("BENCH_RESPONSES", "100000"))))

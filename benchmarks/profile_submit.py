@@ -60,6 +60,7 @@ def main() -> int:
         statements: list[str] = []
         with app.app_context():
             engine = db.engine
+
         def record(_conn, _cursor, sql, *_args) -> None:
             statements.append(" ".join(sql.split())[:100])
 
