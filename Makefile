@@ -66,7 +66,8 @@ bench-postgres: $(STAMP)
 	  for bench in $(DB_BENCHES); do ../$(BIN)/python $$bench || status=1; done; exit $$status'
 
 bench-postgres-1m: $(STAMP)
-	cd benchmarks && BENCH_BACKEND=postgresql BENCH_RESPONSES=1000000 BENCH_REPEAT=1 ../.ci/with-postgres bash -c 'status=0; \
+	cd benchmarks && BENCH_BACKEND=postgresql BENCH_RESPONSES=1000000 BENCH_REPEAT=1 BENCH_EXPORT_KINDS=wide \
+	  BENCH_IMPORT_ROWS=100000 ../.ci/with-postgres bash -c 'status=0; \
 	  for bench in bench_dashboard.py bench_export.py bench_import.py; do ../$(BIN)/python $$bench || status=1; done; \
 	  exit $$status'
 

@@ -35,6 +35,7 @@ N = int(os.environ.get("BENCH_RESPONSES", "100000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 MEMORY_TARGET = 200 if N >= 1_000_000 else 150
 RATIO_TARGET = 2.0
+KINDS = os.environ.get("BENCH_EXPORT_KINDS", "wide,long").split(",")
 
 
 def timed(command: list[str], out: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
@@ -105,7 +106,7 @@ def main() -> int:
         folder = Path(tmp)
         dump = plain_command(url, "SELECT * FROM answer")
         raw = statistics.median(timed(dump, folder / "answers.csv")[0] for _ in range(REPEAT))
-        for kind in ("wide", "long"):
+        for kind in KINDS:
             ours, plain, peaks = [], [], []
             for _ in range(REPEAT):
                 plain.append(timed(plain_command(url, plain_query(kind, survey_id, keys)), folder / f"plain-{kind}.csv")[0])

@@ -25,7 +25,7 @@ from backend import LABEL, database_url, uptime
 
 HERE = Path(__file__).resolve().parent
 N = int(os.environ.get("BENCH_RESPONSES", "100000"))
-SIZES = [int(n) for n in os.environ.get("BENCH_IMPORT_ROWS", "20000,100000" if N < 1_000_000 else "1000000").split(",")]
+SIZES = [int(n) for n in os.environ.get("BENCH_IMPORT_ROWS", "20000,100000").split(",")]
 TARGET = 20_000
 
 

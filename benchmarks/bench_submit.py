@@ -53,6 +53,7 @@ PACED_ROUNDS = int(os.environ.get("BENCH_SUBMIT_PACED_ROUNDS", "8"))
 REPEAT = int(os.environ.get("BENCH_SUBMIT_REPEAT", "3"))
 ITEMS = 30
 P95_TARGET_MS = 100.0
+FAILED: dict[int, int] = {}  # HTTP status of each failed page -> how many
 RATIO_TARGET = 0.5
 SPEC = """
 slug: submit-bench
@@ -168,6 +169,7 @@ class Client:
         self.times.append(time.perf_counter() - started)
         if reply.status != 302:
             self.failures += 1
+            FAILED[reply.status] = FAILED.get(reply.status, 0) + 1
 
 
 def peerscope_client(port: int, token: str, number: int) -> tuple[Client, Callable[[], None]]:
@@ -285,7 +287,7 @@ def main() -> int:
             f"(floor {base['unpaced']['p95_ms']:.0f}){' (target < 100)' if count == 32 else ''}; "
             f"a page a second each: p95 {mine['paced']['p95_ms']:.0f} ms (floor {base['paced']['p95_ms']:.0f}); "
             f"server CPU per page {mine['unpaced']['cpu_ms']:.1f} ms (floor {base['unpaced']['cpu_ms']:.1f}); "
-            f"failures {failures}; {mine['load']}  {'OK' if met else 'MISSED'}",
+            f"failures {failures}{f' (statuses {FAILED})' if FAILED else ''}; {mine['load']}  {'OK' if met else 'MISSED'}",
             flush=True,
         )
     return 0 if ok else 1

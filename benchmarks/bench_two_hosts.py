@@ -16,9 +16,11 @@ failure. Loopback only; bounded (CLIENTS x rounds pages).
 
 from __future__ import annotations
 
+import http.client
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from backend import LABEL, uptime
@@ -30,11 +32,28 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
 CLIENTS = int(os.environ.get("BENCH_SUBMIT_CLIENTS", "32").split(",")[-1])
 
 
+def ready(port: int) -> None:
+    """Wait until the host answers /healthz: on a busy machine its workers take a while to import the app."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise SystemExit(f"the host on port {port} did not become ready")
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as name:
         env, tokens = prepare_peerscope(Path(name))
         servers = [serve("wsgi:app", env, Path(__file__).resolve().parent.parent) for _ in range(2)]
         try:
+            for _, port in servers:
+                ready(port)
             clients = [peerscope_client(servers[n % 2][1], token, n) for n, token in enumerate(tokens[:CLIENTS])]
             run(clients, 0, 3)  # warm up both hosts
             pace = CLIENTS / RATE  # seconds between one client's pages
