@@ -54,8 +54,9 @@ def csv_chunks(
     yield buffer.getvalue()
 
 
-def csv_blocks(columns: Sequence[str], blocks: Iterable[list[list[Any]]], text_cells: Sequence[int], raw: bool = False,
-               bom: bool = False) -> Iterator[str]:
+def csv_blocks(
+    columns: Sequence[str], blocks: Iterable[list[list[Any]]], text_cells: Sequence[int], raw: bool = False, bom: bool = False
+) -> Iterator[str]:
     """CSV text a block of rows at a time, for rows whose only free text is in the columns ``text_cells``.
 
     The other cells must already be numbers, None or text that cannot start a
