@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["FORMULA_PREFIXES", "csv_blocks", "csv_chunks", "neutralise", "write_csv"]
+__all__ = ["FORMULA_PREFIXES", "csv_chunks", "neutralise", "write_csv"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,33 +52,6 @@ def csv_chunks(
             buffer.truncate()
             pending = 0
     yield buffer.getvalue()
-
-
-def csv_blocks(
-    columns: Sequence[str], blocks: Iterable[list[list[Any]]], text_cells: Sequence[int], raw: bool = False, bom: bool = False
-) -> Iterator[str]:
-    """CSV text a block of rows at a time, for rows whose only free text is in the columns ``text_cells``.
-
-    The other cells must already be numbers, None or text that cannot start a
-    formula (ids, keys, "true"/"false"): only ``text_cells`` are checked, so a
-    file with millions of rows is written without a call per cell.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if bom:
-        buffer.write("\ufeff")
-    writer.writerow(columns)
-    for rows in blocks:
-        if not raw:
-            for row in rows:
-                for index in text_cells:
-                    value = row[index]
-                    if value.__class__ is str and value.startswith(FORMULA_PREFIXES):
-                        row[index] = "'" + value
-        writer.writerows(rows)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
 
 
 def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], raw: bool = False) -> str:

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..services.export import ExportPlan, iter_long_chunks, iter_scores_rows, iter_wide_rows, scores_columns
+from ..services.export import ExportPlan, iter_long_rows, iter_scores_rows, iter_wide_rows, scores_columns
 from .codebook import codebook_columns, codebook_rows
-from .csvsafe import csv_blocks, csv_chunks
+from .csvsafe import csv_chunks
 
 __all__ = ["FORMATS", "ExportFormat", "ExportOptions", "csv_stream"]
 
@@ -37,10 +37,9 @@ def wide(plan: ExportPlan, options: ExportOptions) -> Iterator[bytes]:
 
 
 def long(plan: ExportPlan, options: ExportOptions) -> Iterator[bytes]:
-    columns = ["response_id", "audience", "item", "value", "label", "skipped"]
-    blocks = iter_long_chunks(plan, options.language)  # text only in value (a typed answer) and label
-    for chunk in csv_blocks(columns, blocks, text_cells=(3, 4), raw=options.raw, bom=options.bom):
-        yield chunk.encode("utf-8")
+    return csv_stream(
+        ["response_id", "audience", "item", "value", "label", "skipped"], iter_long_rows(plan, options.language), options
+    )
 
 
 def scores(plan: ExportPlan, options: ExportOptions) -> Iterator[bytes]:

@@ -29,15 +29,7 @@ from .audit import log
 from .survey_data import VECTOR_DTYPE, answer_vector, survey_columns
 from .surveys import survey_instruments
 
-__all__ = [
-    "ExportPlan",
-    "export_plan",
-    "iter_long_chunks",
-    "iter_long_rows",
-    "iter_scores_rows",
-    "iter_wide_rows",
-    "record_export",
-]
+__all__ = ["ExportPlan", "export_plan", "iter_long_rows", "iter_scores_rows", "iter_wide_rows", "record_export"]
 
 CHUNK = 2000
 
@@ -243,17 +235,6 @@ def _as_labels(row: list[Any], variables: Sequence[Variable], language: str) -> 
 
 def iter_long_rows(plan: ExportPlan, language: str | None = None) -> Iterator[list[Any]]:
     """One row per stored answer: response, audience, item, value, label, skipped."""
-    for chunk in iter_long_chunks(plan, language):
-        yield from chunk
-
-
-def iter_long_chunks(plan: ExportPlan, language: str | None = None) -> Iterator[list[list[Any]]]:
-    """The rows of :func:`iter_long_rows` a few thousand at a time, streamed from the database.
-
-    This file has a row per answer (4 million for 100,000 responses), so the
-    loop is kept to a tuple unpack and a dict lookup per row: a value's code
-    and label are worked out once per item and value, not once per answer.
-    """
     language = language or plan.survey.languages[0]
     variables = {v.name: v for v in plan.variables}
     query = (
@@ -265,31 +246,15 @@ def iter_long_chunks(plan: ExportPlan, language: str | None = None) -> Iterator[
         .order_by(Response.id, ItemKey.key)
     )
     skipped_label = MISSING_LABELS[PREFER_NOT_TO_ANSWER].get(language) or MISSING_LABELS[PREFER_NOT_TO_ANSWER]["en"]
-    coded: dict[tuple[str, float], tuple[Any, str | None]] = {}
-    result = db.session.connection().execute(query.execution_options(stream_results=True, yield_per=CHUNK * 10))
-    # the driver's own cursor (server-side on PostgreSQL): the columns need no conversion on the way, and going
-    # through SQLAlchemy's rows cost a third of the export
-    cursor = result.cursor  # type: ignore[attr-defined]
-    while partition := cursor.fetchmany(CHUNK * 10):
-        rows: list[list[Any]] = []
-        add = rows.append
-        for response_id, audience, key, num, text, skipped in partition:
-            if skipped:
-                add([response_id, audience, key, PREFER_NOT_TO_ANSWER, skipped_label, "true"])
-            elif num is None:
-                add([response_id, audience, key, text, None, "false"])
-            else:
-                known = coded.get((key, num))
-                if known is None:
-                    value = _code(num)
-                    variable = variables.get(key)
-                    label = variable.value_label(value, language) if variable is not None and isinstance(value, int) else None
-                    known = (value, label)
-                    if len(coded) < 100_000:  # numeric items can take many values: keep the cache bounded
-                        coded[(key, num)] = known
-                add([response_id, audience, key, known[0], known[1], "false"])
-        yield rows
-    result.close()
+    result = db.session.connection().execute(query.execution_options(stream_results=True, yield_per=CHUNK * 20))
+    for response_id, audience, key, num, text, skipped in result:
+        variable = variables.get(key)
+        if skipped:
+            yield [response_id, audience, key, PREFER_NOT_TO_ANSWER, skipped_label, "true"]
+            continue
+        value: Any = _code(num) if num is not None else text
+        label = variable.value_label(value, language) if variable is not None and isinstance(value, int) else None
+        yield [response_id, audience, key, value, label, "false"]
 
 
 def iter_scores_rows(plan: ExportPlan) -> Iterator[list[Any]]:
