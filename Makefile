@@ -9,7 +9,7 @@ BASE_URL ?= http://127.0.0.1:$(PORT)
 STAMP := $(VENV)/.installed
 MO := $(patsubst %.po,%.mo,$(wildcard surveyapp/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run dev test test-postgres lint bench check-instruments clean chromium messages
+.PHONY: run dev test test-postgres lint bench bench-postgres bench-postgres-1m sqlite3 check-instruments clean chromium messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,21 +61,29 @@ test-postgres: $(STAMP) $(MO) chromium
 	.ci/with-postgres $(BIN)/pytest
 
 # Performance targets live here, not in tests: each benchmark prints its figures and OK/MISSED.
-bench: $(STAMP) chromium
+# bench-postgres runs the ones that depend on the database against a throwaway PostgreSQL (.ci/with-postgres),
+# printing the same lines marked [pg]; bench-postgres-1m runs them on 1,000,000 responses (it takes a while).
+DB_BENCHES := bench_dashboard.py bench_export.py bench_import.py bench_submit.py
+bench: $(STAMP) sqlite3 chromium
+	cd benchmarks && status=0; \
+	  for bench in $(DB_BENCHES) bench_page_weight.py bench_import_memory.py bench_job_definition.py bench_validation.py bench_delphi.py \
+	    bench_role_definition.py; do ../$(BIN)/python $$bench || status=1; done; \
+	  exit $$status
+
+bench-postgres: $(STAMP)
+	cd benchmarks && BENCH_BACKEND=postgresql ../.ci/with-postgres bash -c 'status=0; \
+	  for bench in $(DB_BENCHES); do ../$(BIN)/python $$bench || status=1; done; exit $$status'
+
+bench-postgres-1m: $(STAMP)
+	cd benchmarks && BENCH_BACKEND=postgresql BENCH_RESPONSES=1000000 BENCH_REPEAT=1 BENCH_EXPORT_KINDS=wide \
+	  BENCH_IMPORT_ROWS=100000 ../.ci/with-postgres bash -c 'status=0; \
+	  for bench in bench_dashboard.py bench_export.py bench_import.py; do ../$(BIN)/python $$bench || status=1; done; \
+	  exit $$status'
+
+# the export benchmark's floor
+sqlite3:
 	@command -v sqlite3 >/dev/null 2>&1 || { echo "installing the sqlite3 command (the export benchmark's floor)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
-	cd benchmarks && status=0; \
-	  ../$(BIN)/python bench_dashboard.py || status=1; \
-	  ../$(BIN)/python bench_page_weight.py || status=1; \
-	  ../$(BIN)/python bench_export.py || status=1; \
-	  ../$(BIN)/python bench_import.py || status=1; \
-	  ../$(BIN)/python bench_import_memory.py || status=1; \
-	  ../$(BIN)/python bench_submit.py || status=1; \
-	  ../$(BIN)/python bench_job_definition.py || status=1; \
-	  ../$(BIN)/python bench_validation.py || status=1; \
-	  ../$(BIN)/python bench_delphi.py || status=1; \
-	  ../$(BIN)/python bench_role_definition.py || status=1; \
-	  exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check surveyapp tests wsgi.py benchmarks

@@ -21,5 +21,6 @@ class InstrumentVersion(db.Model):  # type: ignore[name-defined]
     key: Mapped[str] = mapped_column(String(100))
     version: Mapped[str] = mapped_column(String(40))
     content_hash: Mapped[str] = mapped_column(String(64))
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: loaded only when read: a respondent's page needs the parsed snapshot, which is cached by content hash
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -126,7 +126,7 @@ def item_key_ids(keys: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    found = _known_item_keys(wanted)
+    found = known_item_keys(wanted)
     missing = [key for key in wanted if key not in found]
     if missing:
         dialect = db.session.get_bind().dialect.name
@@ -138,12 +138,13 @@ def item_key_ids(keys: Iterable[str]) -> dict[str, int]:
         else:  # pragma: no cover - the two databases Peerscope runs on are above
             statement = insert(table)
         db.session.execute(statement, [{"key": key} for key in missing])
-        found.update(_known_item_keys(missing))
+        found.update(known_item_keys(missing))
     return found
 
 
-def _known_item_keys(keys: list[str]) -> dict[str, int]:
-    return _mapping(ItemKey.key, ItemKey.id, keys)
+def known_item_keys(keys: Iterable[str]) -> dict[str, int]:
+    """The number of each of ``keys`` already stored (reads only; :func:`item_key_ids` adds the missing ones)."""
+    return _mapping(ItemKey.key, ItemKey.id, sorted(set(keys)))
 
 
 def _mapping(key: Any, value: Any, wanted: Sequence[Any]) -> dict[Any, Any]:

@@ -27,7 +27,7 @@ from typing import Literal
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..db import Answer, Audience, Invitation, ItemKey, Response, SpentLink, Survey, db, item_key_ids
+from ..db import Answer, Audience, Invitation, ItemKey, Response, SpentLink, Survey, db, item_key_ids, known_item_keys
 from ..instruments.answers import StoredValue
 from ..instruments.flow import SurveyPage, item_key, routed_out, visible_items
 from .anonymity import completion_minutes, day_of, random_response_pk, resume_digest, spent_digest
@@ -222,8 +222,20 @@ def save_page(
             merged.pop(key, None)
     shown = {f"{page.instrument.id}.{item.id}" for item in visible_items(page, merged)}
     furthest = max(response.furthest_page, next_page)
-    # first, and only while the response is in progress: this locks the row (PostgreSQL) or the database
-    # (SQLite) until the commit, so a submit racing this save waits for it or has already made it change nothing
+    # everything read and built before the first write: the write lock (the whole database on SQLite) is then
+    # held only for the statements below and the commit, which is what limits saves under load
+    numbers = known_item_keys(keys)
+    if len(numbers) < len(set(keys)):  # a key never stored before (adding it is a write, so the lock starts here)
+        numbers = item_key_ids(keys)
+    replaced = [numbers[k] for k in keys]
+    rows = [
+        {"response_pk": response.pk, "item_key_id": numbers[key], "value_num": v.num, "value_text": v.text,
+         "skipped": v.skipped}
+        for key, v in values.items()
+        if v is not None and key in shown
+    ]  # fmt: skip
+    # the first write to the response, only while it is in progress: this locks the row (PostgreSQL) or the
+    # database (SQLite) until the commit, so a submit racing this save waits for it or has made it change nothing
     moved = db.session.execute(
         update(Response)
         .where(Response.pk == response.pk, Response.status == "in_progress")
@@ -233,16 +245,7 @@ def save_page(
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         raise ResponseSubmittedError("this response was already submitted")
-    numbers = item_key_ids(keys)
-    db.session.execute(
-        delete(Answer).where(Answer.response_pk == response.pk, Answer.item_key_id.in_([numbers[k] for k in keys]))
-    )
-    rows = [
-        {"response_pk": response.pk, "item_key_id": numbers[key], "value_num": v.num, "value_text": v.text,
-         "skipped": v.skipped}
-        for key, v in values.items()
-        if v is not None and key in shown
-    ]  # fmt: skip
+    db.session.execute(delete(Answer).where(Answer.response_pk == response.pk, Answer.item_key_id.in_(replaced)))
     if rows:
         db.session.execute(insert(Answer), rows)
     db.session.commit()

@@ -76,6 +76,16 @@ def test_formula_cells_are_neutralised_unless_raw(answered) -> None:
     assert all(not r["mini.years"].startswith("'") for r in safe)  # numbers are never touched
 
 
+def test_long_export_neutralises_formula_text_unless_raw(answered) -> None:
+    """The long file is written in blocks with only its value and label cells checked: a typed formula is still caught."""
+    safe = [r for r in rows(export_text(answered, "long")) if r["item"] == "mini.comments"]
+    assert {r["value"] for r in safe} >= {"'+1 from me"}
+    assert any(r["value"].startswith("'=HYPERLINK(") for r in safe)
+    raw = [r for r in rows(export_text(answered, "long", raw=True)) if r["item"] == "mini.comments"]
+    assert any(r["value"].startswith("=HYPERLINK(") for r in raw)
+    assert all(not r["value"].startswith("'") for r in rows(export_text(answered, "long")) if r["item"] == "mini.clear")
+
+
 def test_labels_and_bom(answered) -> None:
     text = export_text(answered, "wide", labels=True, bom=True, language="he")
     assert text.startswith("\ufeffresponse_id,")

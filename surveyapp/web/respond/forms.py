@@ -18,7 +18,7 @@ from wtforms.validators import StopValidation
 
 from ...instruments.answers import AnswerError, StoredValue, parse_answer
 from ...instruments.flow import SurveyPage, item_key
-from ...instruments.model import Item
+from ...instruments.model import Instrument, Item
 
 ERROR_MESSAGES: Mapping[str, Any] = {
     "required": lazy_gettext("Please answer this question."),
@@ -91,10 +91,34 @@ class PageForm(FlaskForm):
 
 
 def page_form(page: SurveyPage, items: Sequence[Item], audience: str, enforce_required: bool) -> PageForm:
-    """A form class with one field per shown item, named by its answer key."""
-    fields = {item_key(page.instrument, item): FIELD_BUILDERS[item.type](item, audience) for item in items}
+    """A form with one field per shown item, named by its answer key."""
+    return _form_class(page.instrument, tuple(items), audience, enforce_required)()
+
+
+_FORM_CLASSES: dict[tuple[int, tuple[int, ...], str, bool], tuple[Instrument, tuple[Item, ...], type[PageForm]]] = {}
+_FORM_CLASSES_MAX = 512
+
+
+def _form_class(instrument: Instrument, items: tuple[Item, ...], audience: str, enforce_required: bool) -> type[PageForm]:
+    """The form class for these items, built once per process.
+
+    Building it (and WTForms' first look at its fields) cost a respondent's
+    page save more than its SQL. Instruments are immutable and cached by
+    content hash (services.surveys), so the key is their identity and that of
+    the shown items; the entry keeps them alive, so an id is never reused
+    while its class is cached. Only the class is shared: every request gets a
+    new form, with its own data and CSRF check.
+    """
+    key = (id(instrument), tuple(id(item) for item in items), audience, enforce_required)
+    cached = _FORM_CLASSES.get(key)
+    if cached is not None:
+        return cached[2]
+    fields = {item_key(instrument, item): FIELD_BUILDERS[item.type](item, audience) for item in items}
     form_class = type("SurveyPageForm", (PageForm,), {**fields, "enforce_required": enforce_required})
-    return form_class()
+    if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
+        _FORM_CLASSES.clear()
+    _FORM_CLASSES[key] = (instrument, items, form_class)
+    return form_class
 
 
 def raw_values(stored: Mapping[str, StoredValue]) -> dict[str, list[str]]:
