@@ -78,6 +78,7 @@ def protect(
     candidates: Sequence[bool] | None = None,
     partitions: Sequence[tuple[Hashable, Sequence[Hashable]]] = (),
     settled: Mapping[Hashable, bool] | None = None,
+    keep: Sequence[bool] | None = None,
 ) -> Disclosure:
     """Hide cells until no published cell, difference of two or three, or partition remainder isolates a small group.
 
@@ -85,7 +86,8 @@ def protect(
     ``candidates[i]`` False: the cell is never published itself (a "no answer" group) but is counted
     in partitions. ``partitions``: (total key, part keys) where the parts are disjoint and cover the total.
     ``settled``: cells decided elsewhere (True: published, False: hidden) that this decision must not change,
-    only take into account; they must be safe among themselves.
+    only take into account; they must be safe among themselves. ``keep[i]``: hide cell ``keys[i]`` only when no
+    other cell would do (an audience's total, which takes every figure of that audience with it).
     """
     members = np.asarray(members, dtype=bool).reshape(len(keys), -1)
     weights = np.asarray(weights, dtype=np.int64)
@@ -103,6 +105,9 @@ def protect(
     too_small = shown & small
     shown &= ~small
     locked = np.zeros(count, bool)
+    precious = np.zeros(count, bool)
+    if keep is not None:
+        precious[cell_of[np.asarray(keep, bool)]] = True
     for i, key in enumerate(keys):
         if settled is not None and key in settled:
             locked[cell_of[i]] = True
@@ -113,7 +118,7 @@ def protect(
     disjoint = (as_int @ as_int.T) == 0
     index = {key: int(cell_of[i]) for i, key in enumerate(keys)}
     parts = [(index[total], np.array([index[p] for p in group], dtype=np.intp)) for total, group in partitions]
-    rules = _Rules(shown, size, locked, min_cell)
+    rules = _Rules(shown, size, locked, precious, min_cell)
     while True:
         while rules.hide_one(subset, disjoint, parts):
             pass
@@ -143,15 +148,18 @@ class _Rules:
     shown: npt.NDArray[np.bool_]
     size: npt.NDArray[np.int64]
     locked: npt.NDArray[np.bool_]
+    precious: npt.NDArray[np.bool_]
     min_cell: int
 
     def hide(self, *preferred: npt.NDArray[np.intp]) -> bool:
-        """Hide the smallest cell of the first group in ``preferred`` with one that may change; False if none."""
-        for cells in preferred:
-            free = cells[~self.locked[cells]]
-            if free.size:
-                self.shown[free[np.argmin(self.size[free])]] = False
-                return True
+        """Hide the smallest cell of the first group in ``preferred`` with one that may change (one not to keep
+        if there is any); False if none."""
+        for keep_precious in (True, False):
+            for cells in preferred:
+                choice = cells[~self.locked[cells] & ~(self.precious[cells] & keep_precious)]
+                if choice.size:
+                    self.shown[choice[np.argmin(self.size[choice])]] = False
+                    return True
         return False
 
     def hide_one(

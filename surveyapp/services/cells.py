@@ -86,7 +86,20 @@ class _Family:
     min_cell: int
 
     def protect(self, weights: npt.NDArray[np.int64]) -> Disclosure:
-        return protect(self.keys, self.members, weights, self.min_cell, candidates=self.candidates, partitions=self.partitions)
+        return protect(
+            self.keys,
+            self.members,
+            weights,
+            self.min_cell,
+            candidates=self.candidates,
+            partitions=self.partitions,
+            keep=self.totals,
+        )
+
+    @property
+    def totals(self) -> list[bool]:
+        """Audience totals: hidden only when no breakdown cell would do, since each takes a whole audience with it."""
+        return [isinstance(k, tuple) and k[0] == "" for k in self.keys]
 
 
 class SurveyDisclosure:
@@ -163,6 +176,7 @@ class SurveyDisclosure:
                 *((rename[total], [rename[p] for p in parts]) for total, parts in family.partitions),
             ],
             settled={k: everyone.shows(k) for k in family.keys},
+            keep=[*family.totals, *family.totals],
         )
         return Disclosure(
             sizes={k: joint.sizes[rename[k]] for k in family.keys},
