@@ -202,30 +202,54 @@ def _smallest_derivable(
     A figure that is a sum over its cell (n, a total score, an answer's count) gives the same sum over any
     group whose membership vector is ``y @ published`` for some real ``y``. Units that no published cell tells
     apart always go together, so they are merged first; only merged units of fewer than ``min_cell``
-    respondents can be in a small group. The program: binary ``c`` per such unit, free ``y`` per cell,
-    ``y @ published == c`` on every merged unit (0 on the others), at least one ``c``, fewest respondents.
+    respondents can be in a small group, and every other unit must get 0. So: the combinations that vanish on
+    every unit that is not small (a null space, by SVD) are the only candidates; most often there are none and
+    the answer is known at once. Otherwise a small mixed-integer program over them (HiGHS through SciPy):
+    binary ``c`` per small unit, ``c`` equal to the combination on those units, at least one, fewest respondents.
     """
     if not len(published):
         return None
     pattern, unit_of = np.unique(published.T, axis=0, return_inverse=True)
     size = np.bincount(np.asarray(unit_of).reshape(-1), weights=weights, minlength=len(pattern))
-    small = np.flatnonzero(pattern.any(axis=1) & (size < min_cell))
-    if not small.size:
+    small = pattern.any(axis=1) & (size < min_cell)
+    if not small.any():
         return None
-    cells = len(published)
-    matrix = np.zeros((len(pattern), cells + small.size))
-    matrix[:, :cells] = pattern
-    matrix[small, cells + np.arange(small.size)] = -1.0
-    at_least_one = np.concatenate([np.zeros(cells), np.ones(small.size)])
+    cells = pattern.astype(float)  # units x cells: the published vectors as columns
+    basis = _orthonormal_columns(cells)  # the span of the published vectors, over the units
+    others = basis[~small]
+    candidates = _null_space(others) if others.size else np.eye(basis.shape[1])
+    if not candidates.shape[1]:
+        return None  # nothing published can be combined into a vector that lives on small units only
+    on_small = basis[small] @ candidates  # small units x candidate directions
+    free, count = candidates.shape[1], int(small.sum())
+    weight = size[small].astype(float)
     result = milp(
-        np.concatenate([np.zeros(cells), size[small]]),
-        constraints=[LinearConstraint(matrix, 0.0, 0.0), LinearConstraint(at_least_one[None, :], 1.0, np.inf)],
-        integrality=np.concatenate([np.zeros(cells), np.ones(small.size)]),
+        np.zeros(free + count),  # any small group will do: the first one found stops the search
+        constraints=[
+            LinearConstraint(np.hstack([on_small, -np.eye(count)]), 0.0, 0.0),
+            LinearConstraint(np.concatenate([np.zeros(free), np.ones(count)])[None, :], 1.0, np.inf),
+            LinearConstraint(np.concatenate([np.zeros(free), weight])[None, :], 0.0, min_cell - 1.0),
+        ],
+        integrality=np.concatenate([np.zeros(free), np.ones(count)]),
         bounds=Bounds(
-            np.concatenate([np.full(cells, -np.inf), np.zeros(small.size)]),
-            np.concatenate([np.full(cells, np.inf), np.ones(small.size)]),
+            np.concatenate([np.full(free, -np.inf), np.zeros(count)]), np.concatenate([np.full(free, np.inf), np.ones(count)])
         ),
     )
-    if result.x is None or result.fun >= min_cell - 0.5:
+    if result.x is None:
         return None  # infeasible: no small group follows from the published figures
-    return np.abs(result.x[:cells]) > 1e-7
+    group = np.zeros(len(pattern))
+    group[small] = np.round(result.x[free:])
+    combination = np.linalg.lstsq(cells, group, rcond=None)[0]  # which published cells make it
+    return np.abs(combination) > 1e-7
+
+
+def _orthonormal_columns(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    left, singular, _ = np.linalg.svd(matrix, full_matrices=False)
+    return left[:, singular > 1e-9 * max(float(singular.max(initial=0.0)), 1.0)]
+
+
+def _null_space(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Columns spanning {z : matrix @ z = 0}."""
+    _, singular, right = np.linalg.svd(matrix, full_matrices=True)
+    rank = int((singular > 1e-9 * max(float(singular.max(initial=0.0)), 1.0)).sum())
+    return right[rank:].T

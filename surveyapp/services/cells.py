@@ -16,8 +16,10 @@ which cells are hidden; every view then only looks its cells up.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -77,7 +79,13 @@ def total_key(audiences: tuple[str, ...]) -> CellKey:
     return ("", audiences, "")
 
 
-@dataclass(frozen=True)
+#: measure decisions already taken, by family, weights and kind: a decision depends on nothing else, so each worker
+#: keeps the last few hundred (a cache only: any host that lacks one takes it again and gets the same answer)
+_DECIDED: dict[tuple[bytes, bool, bytes], Disclosure] = {}
+_DECIDED_LIMIT = 512
+
+
+@dataclass
 class _Family:
     keys: list[Hashable]
     members: npt.NDArray[np.bool_]  # cells x units
@@ -95,6 +103,10 @@ class _Family:
             partitions=self.partitions,
             keep=self.totals,
         )
+
+    @cached_property
+    def fingerprint(self) -> bytes:
+        return hashlib.sha256(repr((self.keys, self.partitions, self.min_cell)).encode() + self.members.tobytes()).digest()
 
     @property
     def totals(self) -> list[bool]:
@@ -124,7 +136,6 @@ class SurveyDisclosure:
         self._rows = rows
         self._units = family.members.shape[1]
         self.respondents: Disclosure = family.protect(np.bincount(unit_of_row, minlength=self._units))
-        self._by_weights: dict[bytes, Disclosure] = {}
 
     @property
     def sizes(self) -> Mapping[Hashable, int]:
@@ -149,10 +160,14 @@ class SurveyDisclosure:
         total over a cell follows from the items' published answer counts (a score that needs every item)."""
         mask = has_value if self._rows is None else has_value[self._rows]
         with_value = np.bincount(self._unit_of_row[mask], minlength=self._units)
-        key = bytes([linked]) + with_value.tobytes()
-        if key not in self._by_weights:
-            self._by_weights[key] = self._decide_values(with_value, linked)
-        return self._by_weights[key]
+        key = (self._family.fingerprint, linked, with_value.tobytes())
+        decided = _DECIDED.get(key)
+        if decided is None:
+            decided = self._decide_values(with_value, linked)
+            _DECIDED[key] = decided
+            while len(_DECIDED) > _DECIDED_LIMIT:
+                _DECIDED.pop(next(iter(_DECIDED)))
+        return decided
 
     def _decide_values(self, with_value: npt.NDArray[np.int64], linked: bool) -> Disclosure:
         family, everyone = self._family, self.respondents

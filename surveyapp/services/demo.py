@@ -148,6 +148,9 @@ def ensure_demo(
     password = _ensure_admin(instance, now)
     if not existing and created:
         _ensure_second_wave(survey, instruments_dir, instruments, max(1, round(created * WAVE_2_SHARE)), now)
+        from .dashboard import survey_dashboard
+
+        survey_dashboard(survey, viewer=None, now=now, audit=None)  # the first visit finds the results computed
     delphi = ensure_demo_delphi(instruments_dir, now, secret)
     [token] = issue_invitations(DEMO_SLUG, DEMO_RESPONDENT_AUDIENCE, 1, now, None)
     return DemoResult(ADMIN_EMAIL, password, token, created, delphi)

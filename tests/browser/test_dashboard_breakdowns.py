@@ -36,7 +36,9 @@ def test_compare_by_unit_draws_the_gaps_within_each_unit(demo_page: Page) -> Non
         chart = section.locator(f'[data-figure="gaps-{audience}"]')
         chart.scroll_into_view_if_needed()  # drawn as it comes into view
         expect(chart.locator(".heatmaplayer image").first).to_be_visible()
-        expect(chart.locator(".xtick text").filter(has_text="Day hospital")).to_have_count(1)  # units side by side
+        expect(chart.locator(".xtick text").first).to_be_visible()  # units side by side, as many as can be shown
+        if audience == "staff":
+            expect(chart.locator(".xtick text").filter(has_text="Day hospital")).to_have_count(1)
     expect(section.locator(".suppression-note")).to_contain_text("No perception gaps for")
     ARTIFACTS.mkdir(exist_ok=True)
     section.screenshot(path=ARTIFACTS / "dashboard-unit-gaps.png")

@@ -109,7 +109,8 @@ def test_a_dashboard_cached_by_one_host_is_used_and_invalidated_by_the_other(two
     def cache() -> dict[str, tuple]:
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT grouping, data_version, computed_at FROM dashboard_cache")).all()
-        return {row[0]: (row[1], row[2]) for row in rows}
+        # the results page's figures (the response rates have a cache entry of their own, refreshed as counts change)
+        return {row[0]: (row[1], row[2]) for row in rows if row[0] != "response-rates"}
 
     def published(page: str) -> int:
         found = re.search(r"Results include (\d+) submitted", page)

@@ -32,7 +32,7 @@ def spec_problems(**changes: object) -> list[str]:
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"instruments": ["mini", "nope"]}, "instruments[1]: no instrument 'nope' (fix: use one of: mini, tasks-mini)"),
+        ({"instruments": ["mini", "nope"]}, "instruments[1]: no instrument 'nope' (fix: use one of: mini, scales, tasks-mini)"),
         ({"audiences": ["peer", "service_user"]}, "audiences[1]: no instrument of this survey is asked of 'service_user'"),
         ({"languages": ["en", "ar"]}, "'mini' has no ar text"),
         ({"consent": {"en": "Agree?"}}, "consent: the text in language 'he' is missing"),
