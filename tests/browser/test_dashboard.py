@@ -72,7 +72,8 @@ def test_the_gap_heatmap_stays_sharp_under_the_strict_style_policy(demo_page: Pa
     """Plotly asks for crisp heatmap cells through a style attribute, which style-src 'self' blocks; our stylesheet
     gives the same rule, so the cells are not blurred into each other (as they were before that rule)."""
     page = demo_page
-    page.goto("/dashboard/demo")
+    # the first view of a publication state takes the suppression decision (docs/architecture.md): allow for it
+    page.goto("/dashboard/demo", timeout=90_000)
     chart = page.locator('[data-figure="gaps"]')
     chart.scroll_into_view_if_needed()  # charts are drawn as they come into view
     heatmap = chart.locator(".heatmaplayer image").first
