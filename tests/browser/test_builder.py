@@ -25,6 +25,8 @@ def admin_page(chromium: Browser, live_server: str) -> Page:
     create_user("quality.lead@example.org", PASSWORD, "admin", dt.datetime.now(dt.UTC), None)
     context = chromium.new_context(base_url=live_server, locale="en-US", **DESKTOP)
     context.set_default_timeout(TIMEOUT_MS)
+    # a results page computed for the first time takes the suppression decision (docs/architecture.md)
+    context.set_default_navigation_timeout(9 * TIMEOUT_MS)
     page = context.new_page()
     page.goto("/login")
     page.get_by_label("E-mail").fill("quality.lead@example.org")

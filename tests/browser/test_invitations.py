@@ -32,6 +32,8 @@ def admin_page(chromium: Browser, live_server: str, make_survey) -> Iterator[Pag
     create_user("admin@example.org", "correct horse battery", "admin", NOW, None)
     context = chromium.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
+    # a results page computed for the first time takes the suppression decision (docs/architecture.md)
+    context.set_default_navigation_timeout(9 * TIMEOUT_MS)
     page = context.new_page()
     page.goto("/login")
     page.get_by_label("E-mail").fill("admin@example.org")

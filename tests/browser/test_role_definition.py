@@ -31,6 +31,8 @@ def signed_in(chromium: Browser, live_server: str, app) -> Iterator:
     def open_as(screen: dict) -> Page:
         context = chromium.new_context(base_url=live_server, locale="en-US", **screen)
         context.set_default_timeout(TIMEOUT_MS)
+        # a results page computed for the first time takes the suppression decision (docs/architecture.md)
+        context.set_default_navigation_timeout(9 * TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         page.goto("/login")

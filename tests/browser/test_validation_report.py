@@ -24,6 +24,8 @@ def sign_in(app, chromium: Browser, live_server: str, tmp_path) -> Iterator[Call
     def open_page(screen: dict) -> Page:
         context = chromium.new_context(base_url=live_server, locale="en-US", **screen)
         context.set_default_timeout(TIMEOUT_MS)
+        # a results page computed for the first time takes the suppression decision (docs/architecture.md)
+        context.set_default_navigation_timeout(9 * TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         page.goto("/login")

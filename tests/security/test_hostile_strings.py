@@ -86,6 +86,8 @@ def hostile(app: Flask, tmp_path: Path) -> dict[str, str]:
 def browser_page(chromium: Browser, live_server: str) -> Iterator[Page]:
     context = chromium.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
+    # a results page computed for the first time takes the suppression decision (docs/architecture.md)
+    context.set_default_navigation_timeout(9 * TIMEOUT_MS)
     page = context.new_page()
     page.events = {"dialogs": [], "requests": [], "errors": []}  # type: ignore[attr-defined]
     page.on("dialog", lambda dialog: (page.events["dialogs"].append(dialog.message), dialog.dismiss()))  # type: ignore[attr-defined]
