@@ -8,10 +8,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,6 +26,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 10_000  # a local server answers in milliseconds; fail fast rather than after Playwright's 30 s
+
+
+def open_context(browser: Browser, base_url: str, locale: str = "en-US", **options: Any) -> BrowserContext:
+    """A browser context on the test server with the suite's timeouts. Navigation may take longer: a results page
+    computed for the first time takes the survey's suppression decision (docs/architecture.md)."""
+    context = browser.new_context(base_url=base_url, locale=locale, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(9 * TIMEOUT_MS)
+    return context
 
 
 @pytest.fixture(scope="session")

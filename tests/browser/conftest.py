@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from .chromium import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from .chromium import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, open_context
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "PHONE", "TIMEOUT_MS"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "PHONE", "TIMEOUT_MS", "open_context"]
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
@@ -27,10 +27,7 @@ def open_phone(chromium: Browser, live_server: str) -> Iterator[Callable[[], Pag
     contexts: list[BrowserContext] = []
 
     def open_page() -> Page:
-        context = chromium.new_context(base_url=live_server, locale="en-US", **PHONE)
-        context.set_default_timeout(TIMEOUT_MS)
-        # a results page computed for the first time takes the suppression decision (docs/architecture.md)
-        context.set_default_navigation_timeout(9 * TIMEOUT_MS)
+        context = open_context(chromium, live_server, "en-US", **PHONE)
         contexts.append(context)
         return context.new_page()
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from surveyapp.db import Survey, db
 from surveyapp.services.accounts import create_user
 
-from .chromium import TIMEOUT_MS
+from .chromium import open_context
 from .helpers import screenshot
 
 PASSWORD = "correct horse battery"
@@ -23,10 +23,7 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 @pytest.fixture
 def admin_page(chromium: Browser, live_server: str) -> Page:
     create_user("quality.lead@example.org", PASSWORD, "admin", dt.datetime.now(dt.UTC), None)
-    context = chromium.new_context(base_url=live_server, locale="en-US", **DESKTOP)
-    context.set_default_timeout(TIMEOUT_MS)
-    # a results page computed for the first time takes the suppression decision (docs/architecture.md)
-    context.set_default_navigation_timeout(9 * TIMEOUT_MS)
+    context = open_context(chromium, live_server, "en-US", **DESKTOP)
     page = context.new_page()
     page.goto("/login")
     page.get_by_label("E-mail").fill("quality.lead@example.org")

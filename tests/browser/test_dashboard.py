@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from surveyapp.services.accounts import create_user
 from surveyapp.services.demo import add_synthetic_responses
 
-from .conftest import TIMEOUT_MS
+from .conftest import open_context
 from .helpers import screenshot
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -21,10 +21,7 @@ def _signed_in(chromium: Browser, live_server: str, **device: object) -> Iterato
     """An admin's browser (a desktop unless ``device`` says otherwise), signed in."""
     create_user("admin@example.org", "correct horse battery", "admin", NOW, None)
     device = device or {"viewport": {"width": 1280, "height": 800}}
-    context = chromium.new_context(base_url=live_server, locale="en-US", **device)
-    context.set_default_timeout(TIMEOUT_MS)
-    # a results page computed for the first time takes the suppression decision (docs/architecture.md)
-    context.set_default_navigation_timeout(9 * TIMEOUT_MS)
+    context = open_context(chromium, live_server, "en-US", **device)
     page = context.new_page()
     page.goto("/login")
     page.get_by_label("E-mail").fill("admin@example.org")

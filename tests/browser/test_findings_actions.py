@@ -12,7 +12,7 @@ from surveyapp.services.access import grant
 from surveyapp.services.accounts import create_user
 from surveyapp.services.demo import add_synthetic_responses
 
-from .conftest import PHONE, TIMEOUT_MS
+from .conftest import PHONE, open_context
 from .helpers import assert_fits_width, screenshot
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -20,10 +20,7 @@ PASSWORD = "correct horse battery"
 
 
 def _sign_in(chromium: Browser, live_server: str, **device: object) -> Page:
-    context = chromium.new_context(base_url=live_server, locale="en-US", **device)
-    context.set_default_timeout(TIMEOUT_MS)
-    # a results page computed for the first time takes the suppression decision (docs/architecture.md)
-    context.set_default_navigation_timeout(9 * TIMEOUT_MS)
+    context = open_context(chromium, live_server, "en-US", **device)
     page = context.new_page()
     page.goto("/login")
     page.get_by_label("E-mail").fill("manager@example.org")

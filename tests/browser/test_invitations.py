@@ -13,7 +13,7 @@ from surveyapp.services.accounts import create_user
 from tests.mail_helpers import respond, token_in
 from tests.smtp_server import SmtpServer, running_smtp_server
 
-from .conftest import TIMEOUT_MS
+from .conftest import open_context
 from .helpers import ARTIFACTS, screenshot
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -30,10 +30,7 @@ def smtp_server(app: Flask, live_server: str) -> Iterator[SmtpServer]:
 def admin_page(chromium: Browser, live_server: str, make_survey) -> Iterator[Page]:
     make_survey()
     create_user("admin@example.org", "correct horse battery", "admin", NOW, None)
-    context = chromium.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    # a results page computed for the first time takes the suppression decision (docs/architecture.md)
-    context.set_default_navigation_timeout(9 * TIMEOUT_MS)
+    context = open_context(chromium, live_server, "en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto("/login")
     page.get_by_label("E-mail").fill("admin@example.org")

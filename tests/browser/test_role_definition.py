@@ -15,7 +15,7 @@ from surveyapp.services.demo_delphi import DELPHI_SLUG, ensure_demo_delphi
 from surveyapp.services.instrument_registry import register_instruments
 
 from ..conftest import ROOT
-from .conftest import PHONE, TIMEOUT_MS
+from .conftest import PHONE, open_context
 from .helpers import assert_fits_width, screenshot
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
@@ -29,10 +29,7 @@ def signed_in(chromium: Browser, live_server: str, app) -> Iterator:
     contexts = []
 
     def open_as(screen: dict) -> Page:
-        context = chromium.new_context(base_url=live_server, locale="en-US", **screen)
-        context.set_default_timeout(TIMEOUT_MS)
-        # a results page computed for the first time takes the suppression decision (docs/architecture.md)
-        context.set_default_navigation_timeout(9 * TIMEOUT_MS)
+        context = open_context(chromium, live_server, "en-US", **screen)
         contexts.append(context)
         page = context.new_page()
         page.goto("/login")

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from surveyapp.services.accounts import create_user
 
-from .conftest import PHONE, TIMEOUT_MS
+from .conftest import PHONE, open_context
 from .helpers import ARTIFACTS
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -29,10 +29,7 @@ def contexts(chromium: Browser) -> Iterator[list[BrowserContext]]:
 
 
 def _hebrew_browser(chromium: Browser, live_server: str, contexts: list[BrowserContext], screen: dict) -> Page:
-    context = chromium.new_context(base_url=live_server, locale="he-IL", **screen)
-    context.set_default_timeout(TIMEOUT_MS)
-    # a results page computed for the first time takes the suppression decision (docs/architecture.md)
-    context.set_default_navigation_timeout(9 * TIMEOUT_MS)
+    context = open_context(chromium, live_server, "he-IL", **screen)
     contexts.append(context)
     return context.new_page()
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from surveyapp.services.demo import ITEM_SHIFTS, ensure_demo
 
-from .conftest import PHONE, TIMEOUT_MS
+from .conftest import PHONE, open_context
 from .helpers import screenshot
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -22,10 +22,7 @@ def sign_in(app, chromium: Browser, live_server: str, tmp_path) -> Iterator[Call
     contexts: list[BrowserContext] = []
 
     def open_page(screen: dict) -> Page:
-        context = chromium.new_context(base_url=live_server, locale="en-US", **screen)
-        context.set_default_timeout(TIMEOUT_MS)
-        # a results page computed for the first time takes the suppression decision (docs/architecture.md)
-        context.set_default_navigation_timeout(9 * TIMEOUT_MS)
+        context = open_context(chromium, live_server, "en-US", **screen)
         contexts.append(context)
         page = context.new_page()
         page.goto("/login")

@@ -26,7 +26,7 @@ from surveyapp.services.demo import add_synthetic_responses
 from surveyapp.services.importing import import_responses
 from surveyapp.services.invitations import issue_invitations
 from surveyapp.services.surveys import create_survey, set_status
-from tests.browser.chromium import TIMEOUT_MS
+from tests.browser.chromium import open_context
 from tests.conftest import FIXTURES, MINI_SPEC
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -84,10 +84,7 @@ def hostile(app: Flask, tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def browser_page(chromium: Browser, live_server: str) -> Iterator[Page]:
-    context = chromium.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    # a results page computed for the first time takes the suppression decision (docs/architecture.md)
-    context.set_default_navigation_timeout(9 * TIMEOUT_MS)
+    context = open_context(chromium, live_server, "en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.events = {"dialogs": [], "requests": [], "errors": []}  # type: ignore[attr-defined]
     page.on("dialog", lambda dialog: (page.events["dialogs"].append(dialog.message), dialog.dismiss()))  # type: ignore[attr-defined]
