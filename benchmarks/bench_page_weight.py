@@ -8,11 +8,14 @@ on a line emulated through the DevTools protocol (Network.emulateNetworkConditio
 * transferred: the bytes on the wire for the page and everything it loads (encodedDataLength, headers
   included), first visit, empty cache. Target under 1.5 MB (issue 11): at 10 Mbit/s that is 1.2 s of
   transfer, the most a first visit should cost before the cache makes later visits nearly free.
-* drawn (10 Mbit/s): from navigation start until every chart in the first screen (1280 x 900) has drawn its
-  SVG. Target under 2.5 s: the page and the compressed plotly bundle (about 0.65 MB together) need some
-  0.6 s on that line, and parsing plotly.js plus drawing takes about 0.5-1 s on this 2-core machine shared by
-  other work; 2.5 s leaves room for both without hiding a regression to the full 4.8 MB bundle (over 4 s).
+* drawn (10 Mbit/s): from navigation start until the first screen (1280 x 900) is complete: its largest
+  text or image painted (the browser's largest-contentful-paint) and every chart in it drawn as SVG. The
+  page opens with the findings in words, so on the demo the first screen holds no chart. Target under
+  2.5 s: the page and the compressed plotly bundle (about 0.65 MB together) need some 0.6 s on that line.
 * drawn (no throttling): the same on loopback, what this machine itself takes. Target under 1 s (issue 11).
+* evidence drawn: after the first screen, the reader follows the first finding's "See the evidence" link;
+  from the click until every chart then on the screen is drawn (plotly.js parsed, the figure drawn).
+  Target under 1 s unthrottled, as for the first screen.
 * repeat visit: transferred again with the browser's cache (versioned assets are not asked for again).
 """
 
@@ -34,17 +37,25 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 LINE = {"offline": False, "latency": 20, "downloadThroughput": 10_000_000 / 8, "uploadThroughput": 5_000_000 / 8}
 TARGET_MB, TARGET_DRAWN_S, TARGET_LOCAL_S = 1.5, 2.5, 1.0
-FIRST_SCREEN_DRAWN = """() => {
+SCREEN_DRAWN = """() => {
+  if (document.readyState === 'loading') { return false; }
   const charts = [...document.querySelectorAll('[data-figure]')].filter(el => {
     const box = el.getBoundingClientRect();
     return box.top < innerHeight && box.bottom > 0 && box.width > 0;
   });
-  if (charts.length && charts.every(el => el.querySelector('.main-svg'))) {
+  if (charts.every(el => el.querySelector('.main-svg'))) {
     window.__drawnAt = window.__drawnAt || performance.now();
     return true;
   }
   return false;
 }"""
+ON_SCREEN_CHARTS = """() => [...document.querySelectorAll('[data-figure]')].filter(el => {
+  const box = el.getBoundingClientRect();
+  return box.top < innerHeight && box.bottom > 0 && box.width > 0 && el.querySelector('.main-svg');
+}).length"""
+# the time the largest text or image of the first screen was painted (ms from navigation start)
+LARGEST_PAINT = """() => new Promise(done => new PerformanceObserver(list => done(list.getEntries().at(-1).startTime))
+  .observe({type: 'largest-contentful-paint', buffered: true}))"""
 
 
 def _demo(url: str, instance: Path) -> tuple[str, str]:
@@ -94,14 +105,27 @@ def _visit(browser, base: str, state: dict, throttle: bool, cached_from=None) ->
     sizes: dict[str, float] = {}
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
     page.goto(f"{base}/dashboard/demo", wait_until="commit")
-    page.wait_for_function(FIRST_SCREEN_DRAWN, polling="raf", timeout=60_000)
-    drawn_ms = page.evaluate("window.__drawnAt")
+    page.wait_for_function(SCREEN_DRAWN, polling="raf", timeout=60_000)
+    drawn_ms = max(page.evaluate("window.__drawnAt"), page.evaluate(LARGEST_PAINT))
     if os.environ.get("BENCH_VERBOSE"):  # each request's timing (ms from navigation start) and size
         print(page.evaluate(TIMINGS))
     page.wait_for_load_state("load")
     page.wait_for_timeout(300)  # late requests (the favicon is a data: URL; nothing else is expected)
+    page.evaluate("window.__drawnAt = 0; window.__clickedAt = performance.now()")
+    page.locator(".finding-links a").first.click()
+    page.wait_for_function(SCREEN_DRAWN, polling="raf", timeout=60_000)
+    evidence_ms = page.evaluate("window.__drawnAt - window.__clickedAt")
+    charts = page.evaluate(ON_SCREEN_CHARTS)
+    if not charts:
+        raise RuntimeError("the first finding's evidence link led to no chart: the evidence time would measure nothing")
     page.close()
-    return {"bytes": sum(sizes.values()), "drawn_s": drawn_ms / 1000, "context": context}
+    return {
+        "bytes": sum(sizes.values()),
+        "drawn_s": drawn_ms / 1000,
+        "evidence_s": evidence_ms / 1000,
+        "charts": charts,
+        "context": context,
+    }
 
 
 def main() -> int:
@@ -143,11 +167,18 @@ def main() -> int:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
     mb = first["bytes"] / 1_000_000
-    ok = mb < TARGET_MB and first["drawn_s"] < TARGET_DRAWN_S and local["drawn_s"] < TARGET_LOCAL_S
+    ok = (
+        mb < TARGET_MB
+        and first["drawn_s"] < TARGET_DRAWN_S
+        and local["drawn_s"] < TARGET_LOCAL_S
+        and local["evidence_s"] < TARGET_LOCAL_S
+    )
     print(
         f"results page  first visit {mb:.2f} MB transferred (target < {TARGET_MB}), repeat visit "
         f"{repeat['bytes'] / 1_000_000:.2f} MB; first screen drawn in {first['drawn_s']:.2f} s at 10 Mbit/s "
-        f"(target < {TARGET_DRAWN_S}), {local['drawn_s']:.2f} s unthrottled (target < {TARGET_LOCAL_S})  "
+        f"(target < {TARGET_DRAWN_S}), {local['drawn_s']:.2f} s unthrottled (target < {TARGET_LOCAL_S}); "
+        f"the first finding's evidence ({local['charts']} charts) drawn {local['evidence_s']:.2f} s after the click "
+        f"unthrottled (target < {TARGET_LOCAL_S}), {first['evidence_s']:.2f} s at 10 Mbit/s  "
         f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)  {'OK' if ok else 'MISSED'}"
     )
     return 0 if ok else 1
