@@ -49,7 +49,7 @@ class Response(db.Model):  # type: ignore[name-defined]
         CheckConstraint(f"status IN {RESPONSE_STATUSES}", name="status"),
         CheckConstraint(f"source IN {RESPONSE_SOURCES}", name="source"),
         CheckConstraint("status = 'in_progress' OR submitted_at IS NOT NULL", name="submitted_has_time"),
-        Index("ix_response_survey_status", "survey_id", "status"),
+        Index("ix_response_survey_status_published", "survey_id", "status", "published"),
     )
 
     #: the row's key inside the database; answers point at it (an integer keeps the answer table small)

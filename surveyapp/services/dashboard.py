@@ -28,7 +28,7 @@ from .audit import record
 from .cells import survey_disclosure
 from .comments import survey_comments
 from .dashboard_blocks import instrument_block
-from .dashboard_cache import cached_result, data_version, json_ready, store_result
+from .dashboard_cache import cached_result, data_version, json_ready, store_result, version_of
 from .dashboard_gaps import gaps, missing_gaps_note
 from .dashboard_overview import overview
 from .gap_verdicts import attach_verdicts
@@ -61,8 +61,10 @@ def survey_dashboard(
     now = now or dt.datetime.now(dt.UTC)
     valid = check_grouping(survey, dict(grouping_options(survey, viewer)), by, among)
     surveys, left_out = series_waves(survey, viewer) if by == "wave" else ([survey], [])
-    publication = next(p for s, p in zip(surveys, publish_ready(surveys), strict=True) if s.id == survey.id)
-    version = data_version(surveys)
+    publications = publish_ready(surveys)
+    publication = next(p for s, p in zip(surveys, publications, strict=True) if s.id == survey.id)
+    # the counts publish_ready made give the data version: at a million responses each count costs a scan
+    version = version_of(sum(p.published for p in publications), sum(p.responses for p in publications))
     grouping = f"{by}|{among or ''}|{','.join(str(s.id) for s in surveys)}"
     result = cached_result(survey, grouping, version) if use_cache else None
     if result is None:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from ..db import DashboardCache, Response, Survey, db
 
-__all__ = ["RESULT_FORMAT", "cached_result", "data_version", "json_ready", "store_result"]
+__all__ = ["RESULT_FORMAT", "cached_result", "data_version", "json_ready", "store_result", "version_of"]
 
 #: changes whenever the result's shape or content rules change, so results cached by older code are recomputed
 RESULT_FORMAT = 4
@@ -31,7 +31,12 @@ def data_version(surveys: Sequence[Survey]) -> str:
             func.count(),
         ).where(Response.survey_id.in_(ids))
     ).one()
-    return f"{RESULT_FORMAT}:{published}:{started}"
+    return version_of(published, started)
+
+
+def version_of(published: int, responses: int) -> str:
+    """The data version from counts already at hand: ``published`` submitted responses of ``responses`` in all."""
+    return f"{RESULT_FORMAT}:{published}:{responses}"
 
 
 def cached_result(survey: Survey, grouping: str, version: str) -> Any | None:

@@ -32,6 +32,7 @@ class Publication:
     published: int  # submitted responses the figures include
     waiting: int  # submitted, not yet included
     step: int  # how many must be waiting before they are added together
+    responses: int = 0  # every response, submitted or in progress: the overview counts those started
 
     @property
     def sentence(self) -> str:
@@ -66,14 +67,22 @@ def publish_ready(surveys: Sequence[Survey]) -> list[Publication]:
     """
     states = []
     for survey in surveys:
-        published, waiting = db.session.execute(
+        submitted = Response.status == "submitted"
+        published, waiting, responses = db.session.execute(
             select(
-                func.count().filter(Response.published.is_(True)),
-                func.count().filter(Response.published.is_(False)),
-            ).where(Response.survey_id == survey.id, Response.status == "submitted")
+                func.count().filter(submitted, Response.published.is_(True)),
+                func.count().filter(submitted, Response.published.is_(False)),
+                func.count(),
+            ).where(Response.survey_id == survey.id)
         ).one()
-        if waiting and waiting >= survey.min_cell_size:
-            batch = _batch(survey, first=not published)
+        if waiting and waiting >= survey.min_cell_size and not published:
+            # The first batch is all that wait: there are no figures before it to compare with, and every small
+            # cell of it is suppressed like any other. One statement, not a list of keys: after an import of a
+            # million responses, sending their keys 500 at a time took half a minute on PostgreSQL.
+            added = db.session.execute(update(Response).where(*_waiting(survey)).values(published=True)).rowcount
+            published, waiting = added, 0
+        elif waiting and waiting >= survey.min_cell_size:
+            batch = _batch(survey)
             for start in range(0, len(batch), 500):  # databases cap the parameters of one statement
                 db.session.execute(
                     update(Response)
@@ -81,7 +90,7 @@ def publish_ready(surveys: Sequence[Survey]) -> list[Publication]:
                     .values(published=True)
                 )
             published, waiting = published + len(batch), waiting - len(batch)
-        states.append(Publication(int(published), int(waiting), survey.min_cell_size))
+        states.append(Publication(int(published), int(waiting), survey.min_cell_size, int(responses)))
     return states
 
 
@@ -95,23 +104,22 @@ def publish_all(survey: Survey) -> None:
     )
 
 
-def _batch(survey: Survey, first: bool) -> list[int]:
-    """The waiting responses that can be published together: every cell of the survey's family (services.cells)
-    gains none of them or at least ``min_cell_size``.
+def _waiting(survey: Survey) -> tuple:
+    return Response.survey_id == survey.id, Response.status == "submitted", Response.published.is_(False)
+
+
+def _batch(survey: Survey) -> list[int]:
+    """The waiting responses that can be published together, once some are published: every cell of the survey's
+    family (services.cells) gains none of them or at least ``min_cell_size``.
 
     Publishing all that wait at once was not enough: five waiting, four of them staff and one a peer, moved the
     peer specialists' figures by one person, whose every score was the difference. Responses in a cell that would
     gain too few wait for more like them; taking them out can leave another cell short, so this repeats until no
     cell changes by fewer than the minimum (the whole survey's total is a cell: fewer than the minimum left, none).
-    The ``first`` batch is all that wait: there are no figures before it to compare with, and every small cell of
-    it is suppressed like any other.
     """
     from .cells import family_masks, question_groupings
 
-    waiting = (Response.survey_id == survey.id, Response.status == "submitted", Response.published.is_(False))
-    pks = np.array(db.session.scalars(select(Response.pk).where(*waiting).order_by(Response.pk)).all(), dtype=np.int64)
-    if first:
-        return [int(pk) for pk in pks]
+    pks = np.array(db.session.scalars(select(Response.pk).where(*_waiting(survey)).order_by(Response.pk)).all(), dtype=np.int64)
     data = load_survey_data([survey], [key for key, _ in question_groupings(survey)], waiting_only=True)
     keep = np.ones(len(pks), dtype=bool)
     masks = family_masks(survey, data)
