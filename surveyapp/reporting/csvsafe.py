@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["FORMULA_PREFIXES", "csv_chunks", "neutralise", "write_csv"]
+__all__ = ["FORMULA_PREFIXES", "csv_chunks", "csv_line_writer", "neutralise", "write_csv"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,6 +31,20 @@ def _cell(value: Any, raw: bool) -> Any:
     if value.__class__ is bool:
         return "true" if value else "false"
     return value
+
+
+def csv_line_writer(raw: bool = False) -> Callable[[Sequence[Any]], str]:
+    """A function writing one row as :func:`csv_chunks` writes it (the line terminator included)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(row: Sequence[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_cell(v, raw) for v in row])
+        return buffer.getvalue()
+
+    return line
 
 
 def csv_chunks(

@@ -1,0 +1,234 @@
+"""The long export's lines made by the database, so Python only copies blocks of text to the file.
+
+One row per stored answer (``response_id, audience, item, value, label,
+skipped``), exactly as :func:`~surveyapp.services.export.iter_long_rows`
+written by the CSV writer makes it, but each line is built by one SQL
+expression: codes as integers, labels as a ``CASE`` built from the export
+plan, text answers neutralised against spreadsheet formulas and quoted as
+the CSV writer quotes them. Python fetches a block of finished lines and
+joins them; memory stays flat (a streaming cursor, one block at a time).
+
+A number the database could print differently from Python (not a whole
+number, or one too large for an exact integer) comes back without its value
+and label, and Python writes those two cells the old way: the file is byte
+for byte what the row-by-row export wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from ..db import db, known_item_keys
+from ..instruments import PREFER_NOT_TO_ANSWER
+from ..instruments.wide_columns import MISSING_LABELS
+from .export import ExportPlan, _code
+
+__all__ = ["CsvRules", "long_csv_blocks"]
+
+BLOCK = 20_000
+#: larger whole numbers are left to Python (SQLite's integers stop at 2**63; floats are exact integers below 2**53)
+EXACT = 10**15
+
+
+@dataclass(frozen=True)
+class CsvRules:
+    """How the CSV writer writes: the database's lines must come out the same."""
+
+    #: one line of cells as the CSV writer writes it (terminator included), formula text neutralised unless raw
+    line: Callable[[Sequence[Any]], str]
+    #: text starting with one of these gets a leading apostrophe; empty for a raw export
+    formula_prefixes: tuple[str, ...]
+    #: the line terminator
+    end: str = "\r\n"
+
+    def cell(self, value: Any) -> str:
+        """One cell's text (a two-cell line cut back: a lone empty cell would be written as "")."""
+        return self.line([value, None])[: -len(self.end) - 1]
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    char: Callable[[int], str]
+    contains: Callable[[str, str], str]
+    first: Callable[[str], str]
+    integer: Callable[[str], str]
+    is_whole: Callable[[str], str]
+    true: str
+    cross_join: str  # a join that keeps its left side as the outer loop
+    unindexed: Callable[[str], str]  # a column no index should be chosen for
+
+    def whole(self, column: str) -> str:
+        """A whole-number float as integer text."""
+        return f"CAST({self.integer(column)} AS {'TEXT' if self.true == '1' else 'text'})"
+
+
+_SQLITE = _Dialect(
+    char=lambda n: f"char({n})",
+    contains=lambda x, y: f"instr({x}, {y}) > 0",
+    first=lambda x: f"substr({x}, 1, 1)",
+    integer=lambda x: f"CAST({x} AS INTEGER)",
+    is_whole=lambda x: f"{x} = CAST({x} AS INTEGER)",
+    true="1",
+    cross_join="CROSS JOIN",
+    unindexed=lambda x: f"+{x}",
+)
+_POSTGRES = _Dialect(
+    char=lambda n: f"chr({n})",
+    contains=lambda x, y: f"strpos({x}, {y}) > 0",
+    first=lambda x: f"left({x}, 1)",
+    integer=lambda x: f"CAST({x} AS bigint)",
+    is_whole=lambda x: f"{x} = trunc({x})",
+    true="true",
+    cross_join="JOIN",
+    unindexed=lambda x: x,
+)
+
+
+def _literal(value: str, sql: _Dialect) -> str:
+    """A string constant; control characters spelled with char()/chr() so the statement stays one plain line."""
+    parts, plain = [], []
+    for c in value:
+        if c in "\r\n\t\0":
+            if plain:
+                parts.append("'" + "".join(plain).replace("'", "''") + "'")
+                plain = []
+            parts.append(sql.char(ord(c)))
+        else:
+            plain.append(c)
+    if plain or not parts:
+        parts.append("'" + "".join(plain).replace("'", "''") + "'")
+    return " || ".join(parts)
+
+
+def _text_cell(column: str, rules: CsvRules, sql: _Dialect) -> str:
+    """A text column as the CSV writer writes it: neutralised (unless raw), quoted when it holds , " CR or LF.
+
+    The apostrophe that neutralising adds is none of those, so the test for quoting reads the stored text.
+    """
+    special = " OR ".join(sql.contains(column, _literal(c, sql)) for c in ('"', ",", "\n", "\r"))
+    quoted = f"replace({column}, '\"', '\"\"') || '\"'"
+    if not rules.formula_prefixes:
+        return f"(CASE WHEN {special} THEN '\"' || {quoted} ELSE {column} END)"
+    formula = f"{sql.first(column)} IN ({', '.join(_literal(p, sql) for p in rules.formula_prefixes)})"
+    return (
+        f"(CASE WHEN {special} THEN (CASE WHEN {formula} THEN '\"''' ELSE '\"' END) || {quoted} "
+        f"WHEN {formula} THEN '''' || {column} ELSE {column} END)"
+    )
+
+
+def _labels(plan: ExportPlan, language: str, rules: CsvRules, sql: _Dialect) -> str:
+    """The label cell of a whole-number answer: a CASE on the item, then on the code, from the plan's labels."""
+    variables = {v.name: v for v in plan.variables if v.values}
+    numbers = known_item_keys(variables)
+    by_labels: dict[tuple[tuple[int, str], ...], list[int]] = {}
+    for name, variable in variables.items():
+        if name in numbers:
+            cells = tuple((code, rules.cell(variable.value_label(code, language))) for code, _ in variable.values)
+            by_labels.setdefault(cells, []).append(numbers[name])
+    if not by_labels:
+        return "''"
+    branches = []
+    for cells, ids in by_labels.items():
+        codes = " ".join(f"WHEN {code} THEN {_literal(cell, sql)}" for code, cell in cells)
+        number = sql.integer("a.value_num")
+        branches.append(f"WHEN {_ranges(ids, 'a.item_key_id')} THEN CASE {number} {codes} ELSE '' END")
+    return f"(CASE {' '.join(branches)} ELSE '' END)"
+
+
+def _ranges(ids: list[int], column: str) -> str:
+    """``column`` is one of ``ids``, as a few BETWEENs (item keys of one scale are usually numbered in a row)."""
+    runs: list[list[int]] = []
+    for number in sorted(ids):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return " OR ".join(f"{column} = {a}" if a == b else f"{column} BETWEEN {a} AND {b}" for a, b in runs)
+
+
+def _plain_cell(column: str, table: str, where: str, rules: CsvRules, sql: _Dialect) -> str:
+    """A key or id column: as stored when no row of ``table`` needs quoting or neutralising, else the full way.
+
+    The test is a subquery the database runs once per statement (it reads no column of the outer row), so it
+    sees the same rows as the export; the export's rows then skip the per-cell tests.
+    """
+    name = column.rsplit(".", 1)[1]
+    special = _needs_care(f"x.{name}", rules, sql)
+    return (
+        f"(CASE WHEN NOT EXISTS (SELECT 1 FROM {table} x WHERE {where}({special})) THEN {column} "  # noqa: S608
+        f"ELSE {_text_cell(column, rules, sql)} END)"
+    )
+
+
+def _needs_care(column: str, rules: CsvRules, sql: _Dialect) -> str:
+    tests = [sql.contains(column, _literal(c, sql)) for c in ('"', ",", "\n", "\r")]
+    if rules.formula_prefixes:
+        tests.append(f"{sql.first(column)} IN ({', '.join(_literal(p, sql) for p in rules.formula_prefixes)})")
+    return " OR ".join(tests)
+
+
+def _statement(plan: ExportPlan, language: str, rules: CsvRules, sql: _Dialect) -> str:
+    end = _literal(rules.end, sql)
+    skipped_label = MISSING_LABELS[PREFER_NOT_TO_ANSWER].get(language) or MISSING_LABELS[PREFER_NOT_TO_ANSWER]["en"]
+    skipped = _literal(rules.line([PREFER_NOT_TO_ANSWER, skipped_label, "true"]), sql)
+    exact = f"a.value_num IS NOT NULL AND {sql.is_whole('a.value_num')} AND abs(a.value_num) < {EXACT}"
+    tail = (
+        f"CASE WHEN a.skipped = {sql.true} THEN {skipped} "
+        f"WHEN {exact} THEN {sql.whole('a.value_num')} || ',' || {_labels(plan, language, rules, sql)} "
+        f"|| ',false' || {end} "
+        "WHEN a.value_num IS NOT NULL THEN '' "  # Python writes the value, label and skipped cells
+        f"WHEN a.value_text IS NOT NULL THEN {_text_cell('a.value_text', rules, sql)} || ',,false' || {end} "
+        f"ELSE ',,false' || {end} END"
+    )
+    survey = int(plan.survey.id)
+    head = " || ',' || ".join(
+        (
+            _plain_cell("r.id", "response", f"x.survey_id = {survey} AND ", rules, sql),
+            _plain_cell("au.key", "audience", f"x.survey_id = {survey} AND ", rules, sql),
+            _plain_cell("k.key", "item_key", "", rules, sql),
+        )
+    )
+    # Python writes a number the database may print otherwise; skipped answers have no number (a table check)
+    later = f"CASE WHEN {sql.is_whole('a.value_num')} AND abs(a.value_num) < {EXACT} THEN NULL ELSE a.value_num END"
+    # Built from constants, integers and _literal()'s escaped plan labels: nothing a respondent typed.
+    # Responses in id order (their unique index), each one's answers sorted by item: the database sorts 40 rows
+    # at a time instead of every answer of the survey, and the first lines arrive at once.
+    return (
+        f"SELECT {head} || ',' || {tail}, {later} "  # noqa: S608
+        f"FROM response r {sql.cross_join} answer a ON a.response_pk = r.pk JOIN audience au ON au.id = r.audience_id "
+        "JOIN item_key k ON k.id = a.item_key_id "
+        f"WHERE {sql.unindexed('r.survey_id')} = {survey} AND {sql.unindexed('r.status')} = 'submitted' "
+        "ORDER BY r.id, k.key"
+    )
+
+
+def long_csv_blocks(plan: ExportPlan, language: str | None, rules: CsvRules) -> Iterator[str]:
+    """The long export's lines (no header), a block of many lines at a time, in the row-by-row export's order."""
+    language = language or plan.survey.languages[0]
+    connection = db.session.connection()
+    sql = _POSTGRES if connection.dialect.name == "postgresql" else _SQLITE
+    if any(abs(code) >= EXACT for v in plan.variables for code, _ in v.values):  # pragma: no cover - no scale has
+        raise ValueError("a labelled code too large for the database's integers")  # such codes; labels need them
+
+    def rest(num: float) -> str:  # not a whole number (so no label), or a whole number too large to have one
+        return rules.line([_code(num), None, "false"])
+
+    for rows in _fetched(connection, _statement(plan, language, rules, sql)):
+        yield "".join([line if num is None else line + rest(num) for line, num in rows])
+
+
+def _fetched(connection: Connection, statement: str) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of ``statement`` a block at a time, straight from the driver (no result objects per row)."""
+    driver: Any = connection.connection.driver_connection
+    postgres = connection.dialect.name == "postgresql"
+    cursor = driver.cursor(name="peerscope_long_export") if postgres else driver.cursor()  # PostgreSQL: server-side
+    try:
+        cursor.execute(statement)
+        while rows := cursor.fetchmany(BLOCK):
+            yield rows
+    finally:
+        cursor.close()
