@@ -120,23 +120,25 @@ def _text_cell(column: str, rules: CsvRules, sql: _Dialect) -> str:
     )
 
 
-def _labels(plan: ExportPlan, language: str, rules: CsvRules, sql: _Dialect) -> str:
-    """The label cell of a whole-number answer: a CASE on the item, then on the code, from the plan's labels."""
+def _labelled(plan: ExportPlan, language: str, rules: CsvRules, sql: _Dialect) -> str:
+    """The rest of the line of a whole-number answer with a label: a CASE on the item, then on the code, giving
+    ``code,label,false`` as the CSV writer writes it; NULL for a code or item without a label."""
     variables = {v.name: v for v in plan.variables if v.values}
     numbers = known_item_keys(variables)
     by_labels: dict[tuple[tuple[int, str], ...], list[int]] = {}
     for name, variable in variables.items():
         if name in numbers:
-            cells = tuple((code, rules.cell(variable.value_label(code, language))) for code, _ in variable.values)
-            by_labels.setdefault(cells, []).append(numbers[name])
+            lines = tuple(
+                (code, rules.line([code, variable.value_label(code, language), "false"])) for code, _ in variable.values
+            )
+            by_labels.setdefault(lines, []).append(numbers[name])
     if not by_labels:
-        return "''"
+        return "NULL"
     branches = []
-    for cells, ids in by_labels.items():
-        codes = " ".join(f"WHEN {code} THEN {_literal(cell, sql)}" for code, cell in cells)
-        number = sql.integer("a.value_num")
-        branches.append(f"WHEN {_ranges(ids, 'a.item_key_id')} THEN CASE {number} {codes} ELSE '' END")
-    return f"(CASE {' '.join(branches)} ELSE '' END)"
+    for lines, ids in by_labels.items():
+        codes = " ".join(f"WHEN {code} THEN {_literal(line, sql)}" for code, line in lines)
+        branches.append(f"WHEN {_ranges(ids, 'a.item_key_id')} THEN CASE {sql.integer('a.value_num')} {codes} END")
+    return f"CASE {' '.join(branches)} END"
 
 
 def _ranges(ids: list[int], column: str) -> str:
@@ -150,18 +152,20 @@ def _ranges(ids: list[int], column: str) -> str:
     return " OR ".join(f"{column} = {a}" if a == b else f"{column} BETWEEN {a} AND {b}" for a, b in runs)
 
 
-def _plain_cell(column: str, table: str, where: str, rules: CsvRules, sql: _Dialect) -> str:
-    """A key or id column: as stored when no row of ``table`` needs quoting or neutralising, else the full way.
+def _head(survey: int, rules: CsvRules, sql: _Dialect) -> str:
+    """``response_id,audience,item,`` of a line: as stored when no id or key needs quoting or neutralising.
 
-    The test is a subquery the database runs once per statement (it reads no column of the outer row), so it
-    sees the same rows as the export; the export's rows then skip the per-cell tests.
+    Which is tested by subqueries the database runs once per statement (they read no column of the outer
+    row), so they see the rows the export reads; the lines then skip the per-cell tests.
     """
-    name = column.rsplit(".", 1)[1]
-    special = _needs_care(f"x.{name}", rules, sql)
-    return (
-        f"(CASE WHEN NOT EXISTS (SELECT 1 FROM {table} x WHERE {where}({special})) THEN {column} "  # noqa: S608
-        f"ELSE {_text_cell(column, rules, sql)} END)"
+    columns = (("r.id", "response", f"x.survey_id = {survey} AND "), ("au.key", "audience", f"x.survey_id = {survey} AND "),
+               ("k.key", "item_key", ""))  # fmt: skip
+    plain = " AND ".join(
+        f"NOT EXISTS (SELECT 1 FROM {table} x WHERE {where}({_needs_care('x.' + column.split('.')[1], rules, sql)}))"  # noqa: S608
+        for column, table, where in columns
     )
+    careful = " || ',' || ".join(_text_cell(column, rules, sql) for column, _, _ in columns)
+    return f"(CASE WHEN {plain} THEN r.id || ',' || au.key || ',' || k.key ELSE {careful} END)"
 
 
 def _needs_care(column: str, rules: CsvRules, sql: _Dialect) -> str:
@@ -175,25 +179,18 @@ def _statement(plan: ExportPlan, language: str, rules: CsvRules, sql: _Dialect) 
     end = _literal(rules.end, sql)
     skipped_label = MISSING_LABELS[PREFER_NOT_TO_ANSWER].get(language) or MISSING_LABELS[PREFER_NOT_TO_ANSWER]["en"]
     skipped = _literal(rules.line([PREFER_NOT_TO_ANSWER, skipped_label, "true"]), sql)
-    exact = f"a.value_num IS NOT NULL AND {sql.is_whole('a.value_num')} AND abs(a.value_num) < {EXACT}"
+    exact = f"{sql.is_whole('a.value_num')} AND abs(a.value_num) < {EXACT}"  # NULL (not true) for no number
     tail = (
         f"CASE WHEN a.skipped = {sql.true} THEN {skipped} "
-        f"WHEN {exact} THEN {sql.whole('a.value_num')} || ',' || {_labels(plan, language, rules, sql)} "
-        f"|| ',false' || {end} "
+        f"WHEN {exact} THEN coalesce({_labelled(plan, language, rules, sql)}, {sql.whole('a.value_num')} || ',,false' || {end}) "
         "WHEN a.value_num IS NOT NULL THEN '' "  # Python writes the value, label and skipped cells
         f"WHEN a.value_text IS NOT NULL THEN {_text_cell('a.value_text', rules, sql)} || ',,false' || {end} "
         f"ELSE ',,false' || {end} END"
     )
     survey = int(plan.survey.id)
-    head = " || ',' || ".join(
-        (
-            _plain_cell("r.id", "response", f"x.survey_id = {survey} AND ", rules, sql),
-            _plain_cell("au.key", "audience", f"x.survey_id = {survey} AND ", rules, sql),
-            _plain_cell("k.key", "item_key", "", rules, sql),
-        )
-    )
+    head = _head(survey, rules, sql)
     # Python writes a number the database may print otherwise; skipped answers have no number (a table check)
-    later = f"CASE WHEN {sql.is_whole('a.value_num')} AND abs(a.value_num) < {EXACT} THEN NULL ELSE a.value_num END"
+    later = f"CASE WHEN {exact} THEN NULL ELSE a.value_num END"
     # Built from constants, integers and _literal()'s escaped plan labels: nothing a respondent typed.
     # Responses in id order (their unique index), each one's answers sorted by item: the database sorts 40 rows
     # at a time instead of every answer of the survey, and the first lines arrive at once.
