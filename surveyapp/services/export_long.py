@@ -53,6 +53,7 @@ class CsvRules:
 @dataclass(frozen=True)
 class _Dialect:
     char: Callable[[int], str]
+    string: Callable[[str], str]  # a string constant, whatever the server's settings
     contains: Callable[[str, str], str]
     first: Callable[[str], str]
     integer: Callable[[str], str]
@@ -68,6 +69,7 @@ class _Dialect:
 
 _SQLITE = _Dialect(
     char=lambda n: f"char({n})",
+    string=lambda x: "'" + x.replace("'", "''") + "'",
     contains=lambda x, y: f"instr({x}, {y}) > 0",
     first=lambda x: f"substr({x}, 1, 1)",
     integer=lambda x: f"CAST({x} AS INTEGER)",
@@ -78,6 +80,8 @@ _SQLITE = _Dialect(
 )
 _POSTGRES = _Dialect(
     char=lambda n: f"chr({n})",
+    # E'': backslashes are escapes however standard_conforming_strings is set, so doubling them keeps them
+    string=lambda x: "E'" + x.replace("\\", "\\\\").replace("'", "''") + "'",
     contains=lambda x, y: f"strpos({x}, {y}) > 0",
     first=lambda x: f"left({x}, 1)",
     integer=lambda x: f"CAST({x} AS bigint)",
@@ -94,13 +98,13 @@ def _literal(value: str, sql: _Dialect) -> str:
     for c in value:
         if c in "\r\n\t\0":
             if plain:
-                parts.append("'" + "".join(plain).replace("'", "''") + "'")
+                parts.append(sql.string("".join(plain)))
                 plain = []
             parts.append(sql.char(ord(c)))
         else:
             plain.append(c)
     if plain or not parts:
-        parts.append("'" + "".join(plain).replace("'", "''") + "'")
+        parts.append(sql.string("".join(plain)))
     return " || ".join(parts)
 
 

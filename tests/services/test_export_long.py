@@ -16,6 +16,7 @@ from surveyapp.db import Answer, ItemKey, Response, db
 from surveyapp.reporting.export_format import csv_stream
 from surveyapp.reporting.exports import FORMATS, ExportOptions
 from surveyapp.services.export import export_plan, iter_long_rows
+from surveyapp.services.export_long import _POSTGRES, _SQLITE, _fetched, _literal
 
 COLUMNS = ["response_id", "audience", "item", "value", "label", "skipped"]
 TYPED = [
@@ -104,3 +105,13 @@ def test_keys_that_need_care_are_written_the_same_way(awkward) -> None:
     db.session.commit()
     for options in (ExportOptions(), ExportOptions(raw=True)):
         assert made_by_database(awkward, options) == row_by_row(awkward, options)
+
+
+@pytest.mark.parametrize("value", ["it's", "back\\slash", "100%", "%(x)s %s", "\\'; DROP TABLE answer; --", "a\r\nb\tc", ""])
+def test_constants_in_the_statement_come_back_as_written(app, value: str) -> None:
+    """Labels become string constants in the statement: quotes, backslashes and percent signs stay text."""
+    connection = db.session.connection()
+    sql = _POSTGRES if connection.dialect.name == "postgresql" else _SQLITE
+    if sql is _POSTGRES:  # the old setting under which a backslash in a plain '' constant is an escape
+        connection.exec_driver_sql("SET LOCAL standard_conforming_strings = off")
+    assert [row[0] for rows in _fetched(connection, f"SELECT {_literal(value, sql)}") for row in rows] == [value]
