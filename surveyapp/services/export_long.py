@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -28,6 +29,8 @@ from ..instruments.wide_columns import MISSING_LABELS
 from .export import ExportPlan, _code
 
 __all__ = ["CsvRules", "long_csv_blocks"]
+
+_first, _second = itemgetter(0), itemgetter(1)
 
 BLOCK = 20_000
 #: larger whole numbers are left to Python (SQLite's integers stop at 2**63; floats are exact integers below 2**53)
@@ -219,7 +222,10 @@ def long_csv_blocks(plan: ExportPlan, language: str | None, rules: CsvRules) -> 
         return rules.line([_code(num), None, "false"])
 
     for rows in _fetched(connection, _statement(plan, language, rules, sql)):
-        yield "".join([line if num is None else line + rest(num) for line, num in rows])
+        if any(map(_second, rows)):  # a number left to Python (never 0: zero is a whole number)
+            yield "".join([line if num is None else line + rest(num) for line, num in rows])
+        else:
+            yield "".join(map(_first, rows))
 
 
 def _fetched(connection: Connection, statement: str) -> Iterator[list[tuple[Any, ...]]]:

@@ -115,3 +115,9 @@ def test_constants_in_the_statement_come_back_as_written(app, value: str) -> Non
     if sql is _POSTGRES:  # the old setting under which a backslash in a plain '' constant is an escape
         connection.exec_driver_sql("SET LOCAL standard_conforming_strings = off")
     assert [row[0] for rows in _fetched(connection, f"SELECT {_literal(value, sql)}") for row in rows] == [value]
+
+
+def test_blocks_with_no_number_left_to_python_are_joined_as_fetched(demo_survey) -> None:
+    """The demo's answers are all whole numbers and plain text: every block takes the straight join."""
+    for options in (ExportOptions(), ExportOptions(raw=True, language="he")):
+        assert made_by_database(demo_survey, options) == row_by_row(demo_survey, options)
