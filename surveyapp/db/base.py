@@ -75,3 +75,32 @@ def _restore_foreign_key_checks(dbapi_connection: Any, record: Any) -> None:
     """The pool's side of :func:`skip_foreign_key_checks`: checks are back on before anyone else gets the connection."""
     if dbapi_connection is not None and record is not None and record.info.pop(_CHECKS_OFF, False):
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def skip_triggers_in_transaction(connection: Connection) -> bool:
+    """On PostgreSQL, stop firing triggers (the per-row foreign key checks) until this transaction ends; say if off.
+
+    For bulk writes whose references are right by construction (the importer),
+    like :func:`skip_foreign_key_checks` on SQLite: PostgreSQL checks each
+    row's parents with one query per row, which makes a ``COPY`` of answers
+    four times slower. It takes ``session_replication_role = replica``, which
+    a superuser may set, or (PostgreSQL 15 and later) a role granted
+    ``GRANT SET ON PARAMETER session_replication_role TO <role>``; any other
+    role keeps its checks (and its slower imports). ``SET LOCAL`` ends with
+    the transaction, so a rolled-back or committed import leaves the
+    connection checking again; :func:`restore_triggers` ends it sooner.
+    """
+    if connection.dialect.name != "postgresql":
+        return False
+    allowed = connection.exec_driver_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar()
+    if not allowed and connection.dialect.server_version_info >= (15,):
+        allowed = connection.exec_driver_sql("SELECT has_parameter_privilege('session_replication_role', 'SET')").scalar()
+    if not allowed:
+        return False
+    connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    return True
+
+
+def restore_triggers(connection: Connection) -> None:
+    """The end of :func:`skip_triggers_in_transaction`: triggers fire again for the rest of the transaction."""
+    connection.exec_driver_sql("SET LOCAL session_replication_role = origin")

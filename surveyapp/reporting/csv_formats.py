@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..services.export import ExportPlan, iter_long_rows, iter_scores_rows, iter_wide_rows, scores_columns
+from ..services.export import ExportPlan, iter_scores_rows, iter_wide_rows, scores_columns
+from ..services.export_long import CsvRules, long_csv_blocks
 from .codebook import codebook_columns, codebook_rows
+from .csvsafe import FORMULA_PREFIXES, csv_line_writer
 from .export_format import ExportFormat, ExportOptions, csv_stream
 
 __all__ = ["CSV_FORMATS", "codebook", "long", "scores", "wide"]
@@ -16,10 +18,15 @@ def wide(plan: ExportPlan, options: ExportOptions) -> Iterator[bytes]:
     return csv_stream([v.name for v in plan.variables], rows, options)
 
 
+LONG_COLUMNS = ("response_id", "audience", "item", "value", "label", "skipped")
+
+
 def long(plan: ExportPlan, options: ExportOptions) -> Iterator[bytes]:
-    return csv_stream(
-        ["response_id", "audience", "item", "value", "label", "skipped"], iter_long_rows(plan, options.language), options
-    )
+    """The rows of :func:`~surveyapp.services.export.iter_long_rows` as the CSV writer writes them, made by the database."""
+    rules = CsvRules(csv_line_writer(options.raw), () if options.raw else FORMULA_PREFIXES)
+    yield (("\ufeff" if options.bom else "") + rules.line(LONG_COLUMNS)).encode("utf-8")
+    for block in long_csv_blocks(plan, options.language, rules):
+        yield block.encode("utf-8")
 
 
 def scores(plan: ExportPlan, options: ExportOptions) -> Iterator[bytes]:

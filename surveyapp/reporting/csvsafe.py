@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["FORMULA_PREFIXES", "csv_chunks", "neutralise", "write_csv"]
+__all__ = ["FORMULA_PREFIXES", "csv_chunks", "csv_line_writer", "neutralise", "write_csv"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,6 +33,28 @@ def _cell(value: Any, raw: bool) -> Any:
     return value
 
 
+def _cells(row: Sequence[Any], raw: bool) -> Sequence[Any]:
+    """``row`` as :func:`_cell` makes each cell, copied only when a cell changes (most rows of numbers do not)."""
+    kinds = set(map(type, row))
+    if bool in kinds or (not raw and str in kinds and any(v.startswith(FORMULA_PREFIXES) for v in row if v.__class__ is str)):
+        return [_cell(v, raw) for v in row]
+    return row
+
+
+def csv_line_writer(raw: bool = False) -> Callable[[Sequence[Any]], str]:
+    """A function writing one row as :func:`csv_chunks` writes it (the line terminator included)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(row: Sequence[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_cell(v, raw) for v in row])
+        return buffer.getvalue()
+
+    return line
+
+
 def csv_chunks(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], raw: bool = False, bom: bool = False, rows_per_chunk: int = 1000
 ) -> Iterator[str]:
@@ -44,7 +66,7 @@ def csv_chunks(
     writer.writerow(columns)
     pending = 0
     for row in rows:
-        writer.writerow([_cell(v, raw) for v in row])
+        writer.writerow(_cells(row, raw))
         pending += 1
         if pending == rows_per_chunk:
             yield buffer.getvalue()

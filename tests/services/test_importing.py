@@ -16,8 +16,10 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from surveyapp.db import Answer, AuditEvent, Response, db
+from surveyapp.db.base import skip_triggers_in_transaction
 from surveyapp.instruments import load_file
 from surveyapp.instruments.answers import AnswerError, parse_answer
 from surveyapp.reporting.exports import FORMATS, ExportOptions
@@ -27,6 +29,7 @@ from surveyapp.services.demo import add_synthetic_responses
 from surveyapp.services.export import export_plan
 from surveyapp.services.importing import MAX_PROBLEMS, ImportReport, import_responses, judge_column
 from surveyapp.services.importing.constants import BAD, EMPTY, MARKED, SKIPPED, VALUE
+from surveyapp.services.importing.storing import _lock_parents
 from surveyapp.services.responding import answers_of
 from surveyapp.services.survey_data import answer_vector, survey_columns
 from tests.conftest import FIXTURES
@@ -128,12 +131,43 @@ def test_imported_answers_point_at_their_responses_and_checks_come_back(make_sur
         for _ in range(3):  # whichever pooled connection comes next checks again
             with db.engine.connect() as conn:
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    if db.engine.dialect.name == "postgresql":  # the COPY skipped the triggers; the rest of its transaction did not
+        assert db.session.execute(text("SHOW session_replication_role")).scalar() == "origin"
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW session_replication_role").scalar() == "origin"
     imported = db.session.scalars(select(Response.pk).where(Response.source == "import")).all()
     db.session.execute(delete(Response).where(Response.pk.in_(imported)))
     db.session.commit()
     left = db.session.scalars(select(Answer.response_pk).distinct()).all()
     assert len(left) == 5  # deleting a response still takes its answers
     assert not set(left) & set(imported)
+
+
+def test_a_role_that_may_not_skip_triggers_imports_with_the_checks(make_survey) -> None:
+    """Only a superuser, or a role granted SET on session_replication_role, skips PostgreSQL's row checks."""
+    survey = make_survey()
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's roles")
+    connection = db.session.connection()
+    connection.exec_driver_sql(  # roles belong to the server, not the test's database: it may be there already
+        "DO $$ BEGIN CREATE ROLE peerscope_plain_importer; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+    )
+    connection.exec_driver_sql("GRANT ALL ON ALL TABLES IN SCHEMA public TO peerscope_plain_importer")
+    connection.exec_driver_sql("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO peerscope_plain_importer")
+    connection.exec_driver_sql("SET LOCAL ROLE peerscope_plain_importer")
+    assert not skip_triggers_in_transaction(connection)
+    report = import_responses(survey, wide_csv(peer(), staff(mini__comments="x")), NOW, None)
+    assert report.ok, report.lines()
+    assert stored_count() == 2
+
+
+def test_an_import_refuses_when_a_row_it_refers_to_is_gone(make_survey) -> None:
+    """Without the per-row checks, the importer locks each parent row itself and stops if one is missing."""
+    make_survey()
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the PostgreSQL COPY path")
+    with pytest.raises(IntegrityError, match="item_key row"):
+        _lock_parents(db.session.connection(), 1, [], [987654])
 
 
 def test_a_good_file_is_stored_as_submitted_imported_responses(make_survey) -> None:

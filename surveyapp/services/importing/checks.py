@@ -133,6 +133,9 @@ def _existing_ids(ids: list[str]) -> set[str]:
             text("SELECT id FROM response WHERE id IN (SELECT value FROM json_each(:ids))"), {"ids": json.dumps(ids)}
         )
         return {row[0] for row in found}
+    if db.session.connection().dialect.name == "postgresql":  # one query, the ids as one array parameter
+        found = db.session.execute(text("SELECT id FROM response WHERE id = ANY(:ids)"), {"ids": ids})
+        return {row[0] for row in found}
     existing: set[str] = set()
     for start in range(0, len(ids), 5000):
         existing.update(db.session.scalars(select(Response.id).where(Response.id.in_(ids[start : start + 5000]))))

@@ -16,7 +16,7 @@ from sqlalchemy import DateTime, text
 from sqlalchemy.exc import IntegrityError
 
 from ...db import Survey, db, insert_responses, item_key_ids
-from ...db.base import skip_foreign_key_checks
+from ...db.base import restore_triggers, skip_foreign_key_checks, skip_triggers_in_transaction
 from ...instruments import PREFER_NOT_TO_ANSWER
 from ..survey_data import VECTOR_DTYPE
 from .checks import _fast_sqlite, _Meta
@@ -261,6 +261,9 @@ def _copy_postgres(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.d
         .scalars()
         .all()
     )
+    unchecked = skip_triggers_in_transaction(connection)
+    if unchecked:  # the locks the skipped checks would take: no parent row can go away before this commits
+        _lock_parents(connection, survey.id, sorted(set(rows.audience_ids)), [int(cells.key) for cells in numbered])
     driver = connection.connection.driver_connection
     with driver.cursor() as cursor:  # type: ignore[union-attr]
         with cursor.copy(
@@ -280,6 +283,19 @@ def _copy_postgres(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.d
                         lead = f"{pk}\t"
                         lines.append(lead + body.replace("\n", "\n" + lead) + "\n")
                 copy.write("".join(lines))
+    if unchecked:
+        restore_triggers(connection)
+
+
+def _lock_parents(connection: Any, survey_id: int, audience_ids: list[int], item_key_ids: list[int]) -> None:
+    """Every row the imported rows refer to, locked as PostgreSQL's foreign key checks would lock them."""
+    for table, ids in (("survey", [survey_id]), ("audience", audience_ids), ("item_key", item_key_ids)):
+        found = connection.exec_driver_sql(
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE id = ANY(%(ids)s) FOR KEY SHARE) AS locked",  # noqa: S608
+            {"ids": ids},
+        ).scalar()
+        if found != len(set(ids)):  # gone meanwhile: refuse as the checks would have
+            raise IntegrityError(f"lock {table}", None, Exception(f"a {table} row the import refers to is gone"))
 
 
 def _store_core(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.datetime) -> None:
