@@ -53,7 +53,8 @@ def _chart_words(figure: dict) -> list[str]:
 def test_results_page_speaks_the_readers_language(client: FlaskClient, demo_survey, language: str) -> None:
     email = sign_in(client, "admin")
     english = _page(client, email, "en")  # computed and cached in English first: the other language must not reuse it
-    assert FINDING.findall(english) and ENGLISH.search(" ".join(FINDING.findall(english)))
+    assert FINDING.findall(english)
+    assert ENGLISH.search(" ".join(FINDING.findall(english)))
 
     text = _page(client, email, language)
     findings = [" ".join(html.unescape(s).split()) for s in FINDING.findall(text)]
@@ -66,7 +67,8 @@ def test_results_page_speaks_the_readers_language(client: FlaskClient, demo_surv
     for sentence in sentences:
         assert not ENGLISH.search(sentence), sentence
     publication = html.unescape(PUBLICATION.search(text).group(1))
-    assert OWN_WORDS[language][1] in publication and "Results include" not in publication
+    assert OWN_WORDS[language][1] in publication
+    assert "Results include" not in publication
 
     figures = _figures(text)
     score = next(f for k, f in figures.items() if k.startswith("scores-"))
@@ -81,7 +83,8 @@ def test_results_page_speaks_the_readers_language(client: FlaskClient, demo_surv
     # the English reader afterwards still reads English: the two languages' results are cached apart
     again = _page(client, email, "en")
     english_findings = " ".join(FINDING.findall(again))
-    assert ENGLISH.search(english_findings) and OWN_WORDS[language][0] not in english_findings
+    assert ENGLISH.search(english_findings)
+    assert OWN_WORDS[language][0] not in english_findings
     assert SCORE_AXIS["en"] in _chart_words(next(f for k, f in _figures(again).items() if k.startswith("scores-")))
 
 
