@@ -40,6 +40,13 @@
     layout.legend = Object.assign({}, layout.legend, {orientation: "h", y: -40 / layout.height, font: {size: 10}});
   }
 
+  /* A gap with one decimal and its sign; one that rounds to nothing is "0.0", never "-0.0". */
+  function signed(value) {
+    if (value === null || value === undefined) { return ""; }
+    var rounded = Math.round(value * 10) / 10;
+    return rounded === 0 ? "0.0" : (rounded > 0 ? "+" : "\u2212") + Math.abs(rounded).toFixed(1);
+  }
+
   function longestWord(text) {
     return Math.max.apply(null, text.split(" ").map(function (word) { return word.length; }));
   }
@@ -76,7 +83,8 @@
         trace.y.forEach(function (y) { if (typeof y === "string") { rows = Math.max(rows, y.split("<br>").length); } });
       }
       if (trace.type === "heatmap") {
-        trace.texttemplate = "%{z:+.1f}";  /* the reading is in the table below */
+        trace.text = trace.z.map(function (row) { return row.map(signed); });  /* the reading is in the table below */
+        trace.texttemplate = "%{text}";
         below = Array.isArray(trace.x) && trace.x.length ? fitColumns(figure, trace, width) : 14;
         heatmap = trace;
       }

@@ -133,6 +133,7 @@ def test_gap_heatmap_is_readable_on_a_phone(phone_reader: Page) -> None:
     key inside the chart's box, none drawn over another, and no line of a label longer than the chart can hold."""
     page = phone_reader
     page.goto("/dashboard/demo")
+    page.locator("#findings").screenshot(path=_artifact(f"dashboard-phone-findings-{page.language}"))
     heatmap = drawn(page, '[data-figure="gaps"]')
     assert heatmap.bounding_box()["width"] <= 360
     labels = ".ytick text, .xtick text, .colorbar text, .cbtitle text"
