@@ -96,7 +96,7 @@ def _subscale_block(
                 if finite.size and subscale.bands
                 else []
             )
-            entry["reliability"] = asdict(reliability(recoded[mask], list(subscale.items)))
+            entry["reliability"] = asdict(reliability(recoded[mask], list(subscale.items), _=gettext))
             samples[groups.labels[key]] = finite
         per_group.append(entry)
     comparison = compare_groups(samples)
