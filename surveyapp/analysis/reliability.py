@@ -183,7 +183,8 @@ def reliability(
     if k < 2:
         return Reliability("too_few_items", n, k, None, None, None, None, (), "a single item has no internal consistency")
     if n < max(min_n, 2):
-        return Reliability("too_few", n, k, None, None, None, None, (), f"insufficient n: fewer than {min_n} complete responses")
+        warning = _("insufficient n: fewer than %(n)s complete responses") % {"n": min_n}
+        return Reliability("too_few", n, k, None, None, None, None, (), warning)
 
     alpha = cronbach_alpha(data)
     low = high = None
