@@ -70,6 +70,9 @@ def test_results_page_speaks_the_readers_language(client: FlaskClient, demo_surv
     assert OWN_WORDS[language][1] in publication
     assert "Results include" not in publication
 
+    for code in (">others higher<", ">self higher<", ">subscale<", ">negligible<"):  # the tables' coded cells
+        assert code not in text, code
+
     figures = _figures(text)
     score = next(f for k, f in figures.items() if k.startswith("scores-"))
     assert SCORE_AXIS[language] in _chart_words(score)
