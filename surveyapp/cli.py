@@ -340,7 +340,7 @@ def report(slug: str, by: str, among: str | None, language: str | None, out: Pat
         language = language or languages[0]
         if language not in languages:
             raise click.BadParameter(f"'{language}': the survey's languages are {', '.join(languages)}", param_hint="--language")
-        result = survey_dashboard(chosen, by, among=among, viewer=None, now=_now(), audit=None)
+        result = survey_dashboard(chosen, by, among=among, viewer=None, now=_now(), audit=None, language=language)
     except SurveyError as exc:
         raise click.ClickException(str(exc)) from exc
     with force_locale(language):

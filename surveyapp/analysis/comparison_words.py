@@ -2,6 +2,8 @@
 
 Group names are used as the caller passes them: ``names`` maps a group's label to how it reads inside a
 sentence ("staff", "those answering “Emergency room”"); the first word of a sentence is capitalised here.
+``_`` translates the sentence templates (the service's gettext for the reader's language; this module imports
+no Flask); without it the sentences are in English.
 """
 
 from __future__ import annotations
@@ -11,9 +13,17 @@ from collections.abc import Callable, Mapping
 
 from .comparisons import Comparison
 
-__all__ = ["explain"]
+__all__ = ["Translate", "explain"]
 
-_SIZE_WORDS = {"negligible": "very small", "small": "small", "medium": "moderate", "large": "large"}
+Translate = Callable[[str], str]
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _size_words(_: Translate) -> dict[str, str]:
+    return {"negligible": _("very small"), "small": _("small"), "medium": _("moderate"), "large": _("large")}
 
 
 def _format_p(p: float) -> str:
@@ -39,7 +49,13 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def explain(comparison: Comparison, subject: str, scale_points: int | None = None, names: Mapping[str, str] | None = None) -> str:
+def explain(
+    comparison: Comparison,
+    subject: str,
+    scale_points: int | None = None,
+    names: Mapping[str, str] | None = None,
+    _: Translate = _same,
+) -> str:
     """One sentence a manager can act on, e.g. "Staff rate role clarity higher than peer specialists do
     (4.9 vs 4.1 on a 1–7 scale); the difference is large and unlikely to be chance (p < .001)."
 
@@ -53,12 +69,15 @@ def explain(comparison: Comparison, subject: str, scale_points: int | None = Non
 
     if comparison.status == "single_group":
         if not comparison.groups:
-            return f"No answers on {subject} yet, so there is nothing to compare."
-        return f"Only {name(comparison.groups[0])} answered on {subject}, so there is no other group to compare with."
+            return _("No answers on %(subject)s yet, so there is nothing to compare.") % {"subject": subject}
+        return _("Only %(group)s answered on %(subject)s, so there is no other group to compare with.") % {
+            "group": name(comparison.groups[0]),
+            "subject": subject,
+        }
     if comparison.status == "too_few":
-        return _too_few(comparison, subject, name)
+        return _too_few(comparison, subject, name, _)
     if not comparison.pairs:
-        return f"No comparison of {subject} is available."
+        return _("No comparison of %(subject)s is available.") % {"subject": subject}
 
     pair = max(comparison.pairs, key=lambda pr: abs(pr.diff))
     test = "Games-Howell" if len(comparison.groups) > 2 else "Welch's t"
@@ -67,24 +86,37 @@ def explain(comparison: Comparison, subject: str, scale_points: int | None = Non
     else:
         high, low, mean_high, mean_low = name(pair.a), name(pair.b), pair.mean_a, pair.mean_b
     shown_high, shown_low = _format_means(mean_high, mean_low)
-    scale = f" on a 1–{scale_points} scale" if scale_points else ""
-    means = f"{shown_high} vs {shown_low}{scale}"
+    if scale_points:
+        means = _("%(high)s vs %(low)s on a 1–%(points)s scale") % {"high": shown_high, "low": shown_low, "points": scale_points}
+    else:
+        means = _("%(high)s vs %(low)s") % {"high": shown_high, "low": shown_low}
+    values = {"high": high, "High": _capitalise(high), "low": low, "subject": subject, "means": means, "test": test}
 
     if pair.p_value is None:
         return (
-            f"{_capitalise(high)} and {low} rate {subject} {means}; "
-            "answers within each group do not vary, so no test is possible."
+            _("%(High)s and %(low)s rate %(subject)s %(means)s; answers within each group do not vary, so no test is possible.")
+            % values
         )
+    values["p"] = _format_p(pair.p_value)
     if pair.p_value >= 0.05 or math.isclose(pair.diff, 0.0, abs_tol=1e-12):
         if _overall_only(comparison):
-            return _overall_without_pair(comparison, subject, high, low, means, pair.p_value)
-        return f"There is no clear difference in how {high} and {low} rate {subject} ({means}; {test} {_format_p(pair.p_value)})."
-    size = _SIZE_WORDS[pair.magnitude]
-    joiner = "and" if pair.magnitude != "negligible" else "but"
-    return (
-        f"{_capitalise(high)} rate {subject} higher than {low} do ({means}); "
-        f"the difference is {size} {joiner} unlikely to be chance ({test} {_format_p(pair.p_value)})."
+            return _overall_without_pair(comparison, values, _)
+        return (
+            _("There is no clear difference in how %(high)s and %(low)s rate %(subject)s (%(means)s; %(test)s %(p)s).") % values
+        )
+    values["size"] = _size_words(_)[pair.magnitude]
+    template = (
+        _(
+            "%(High)s rate %(subject)s higher than %(low)s do (%(means)s); "
+            "the difference is %(size)s and unlikely to be chance (%(test)s %(p)s)."
+        )
+        if pair.magnitude != "negligible"
+        else _(
+            "%(High)s rate %(subject)s higher than %(low)s do (%(means)s); "
+            "the difference is %(size)s but unlikely to be chance (%(test)s %(p)s)."
+        )
     )
+    return template % values
 
 
 def _overall_only(comparison: Comparison) -> bool:
@@ -97,27 +129,40 @@ def _overall_only(comparison: Comparison) -> bool:
     )
 
 
-def _overall_without_pair(comparison: Comparison, subject: str, high: str, low: str, means: str, pair_p: float) -> str:
+def _overall_without_pair(comparison: Comparison, values: Mapping[str, object], _: Translate) -> str:
     k = len(comparison.groups)
-    pairs = k * (k - 1) // 2
-    overall = _format_p(comparison.p_value or 0.0)
-    return (
-        f"Taken together, the {k} groups differ in how they rate {subject} (Welch's ANOVA {overall}), "
-        f"but no two groups differ clearly from each other: with {pairs} pairs to compare, each pair needs stronger "
-        f"evidence (Games-Howell), and even the largest difference, {high} against {low} ({means}), falls short "
-        f"({_format_p(pair_p)}). The difference is spread over several groups rather than between two."
-    )
+    return _(
+        "Taken together, the %(k)s groups differ in how they rate %(subject)s (Welch's ANOVA %(overall)s), "
+        "but no two groups differ clearly from each other: with %(pairs)s pairs to compare, each pair needs stronger "
+        "evidence (Games-Howell), and even the largest difference, %(high)s against %(low)s (%(means)s), falls short "
+        "(%(p)s). The difference is spread over several groups rather than between two."
+    ) % {**values, "k": k, "pairs": k * (k - 1) // 2, "overall": _format_p(comparison.p_value or 0.0)}
 
 
-def _too_few(comparison: Comparison, subject: str, name: Callable[[str], str]) -> str:
+def _too_few(comparison: Comparison, subject: str, name: Callable[[str], str], _: Translate) -> str:
     """Say which group stops the tests, with its size, and why: a test on so few answers would mostly report chance."""
     sizes = dict(zip(comparison.groups, comparison.n, strict=True))
-    parts = [f"{name(g)} only {sizes[g]}" if g in sizes else name(g) for g in comparison.too_few]
-    first, rest = parts[0].replace(" only ", " gave only ", 1), parts[1:]
-    who = first if not rest else f"{', '.join([first, *rest[:-1]])} and {rest[-1]}"
-    groups = "one group is" if len(parts) == 1 else f"{len(parts)} groups are"
-    return (
-        f"No groups are compared on {subject}, because {groups} too small to test: {who} answers, and tests are run "
-        f"only when every group has at least {comparison.min_n} (with fewer, a difference would mostly be chance). "
-        "The groups' own figures are still shown in the table."
+    parts = []
+    for index, g in enumerate(comparison.too_few):
+        if g not in sizes:
+            parts.append(name(g))
+        elif index == 0:
+            parts.append(_("%(group)s gave only %(n)s") % {"group": name(g), "n": sizes[g]})
+        else:
+            parts.append(_("%(group)s only %(n)s") % {"group": name(g), "n": sizes[g]})
+    who = parts[0] if len(parts) == 1 else _("%(some)s and %(last)s") % {"some": ", ".join(parts[:-1]), "last": parts[-1]}
+    values = {"subject": subject, "who": who, "min_n": comparison.min_n, "k": len(parts)}
+    template = (
+        _(
+            "No groups are compared on %(subject)s, because one group is too small to test: %(who)s answers, and tests "
+            "are run only when every group has at least %(min_n)s (with fewer, a difference would mostly be chance). "
+            "The groups' own figures are still shown in the table."
+        )
+        if len(parts) == 1
+        else _(
+            "No groups are compared on %(subject)s, because %(k)s groups are too small to test: %(who)s answers, and "
+            "tests are run only when every group has at least %(min_n)s (with fewer, a difference would mostly be "
+            "chance). The groups' own figures are still shown in the table."
+        )
     )
+    return template % values

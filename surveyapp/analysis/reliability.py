@@ -13,7 +13,7 @@ any estimate misleads, so none is given.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,26 +141,35 @@ def _item_stats(data: npt.NDArray[np.float64], names: Sequence[str]) -> tuple[It
     return tuple(out)
 
 
-def _warnings(alpha: float | None, n: int, k: int, items: Sequence[ItemStat]) -> str | None:
+def _same(text: str) -> str:
+    return text
+
+
+def _warnings(alpha: float | None, n: int, k: int, items: Sequence[ItemStat], _: Callable[[str], str] = _same) -> str | None:
     notes = []
     if k == 2:
-        notes.append("two items: Spearman-Brown is the better coefficient")
+        notes.append(_("two items: Spearman-Brown is the better coefficient"))
     if alpha is None:
-        notes.append("alpha cannot be computed: the total score does not vary")
+        notes.append(_("alpha cannot be computed: the total score does not vary"))
     elif alpha < 0.0:
-        notes.append("alpha below 0: check that reverse-keyed items were recoded")
+        notes.append(_("alpha below 0: check that reverse-keyed items were recoded"))
     elif alpha < _ALPHA_FLOOR:
-        notes.append("alpha below .70")
+        notes.append(_("alpha below .70"))
     if n < _N_FOR_NARROW_INTERVAL:
-        notes.append("n under 100: wide interval")
+        notes.append(_("n under 100: wide interval"))
     weak = [s.item for s in items if s.item_rest_r is not None and s.item_rest_r < _ITEM_REST_FLOOR]
     if k >= 3 and weak:
-        notes.append(f"item-rest r below .30: {', '.join(weak)}")
+        notes.append(_("item-rest r below .30: %(items)s") % {"items": ", ".join(weak)})
     return "; ".join(notes) or None
 
 
-def reliability(matrix: npt.ArrayLike, item_names: Sequence[str], min_n: int = MIN_N_FOR_RELIABILITY) -> Reliability:
-    """Reliability of one subscale for one group.
+def reliability(
+    matrix: npt.ArrayLike,
+    item_names: Sequence[str],
+    min_n: int = MIN_N_FOR_RELIABILITY,
+    _: Callable[[str], str] = _same,
+) -> Reliability:
+    """Reliability of one subscale for one group (``_`` translates its warnings; English without it).
 
     ``matrix``: rows are respondents, columns the subscale's items, already
     reverse-keyed; NaN is a missing answer. Rows with any missing item are dropped
@@ -174,7 +183,8 @@ def reliability(matrix: npt.ArrayLike, item_names: Sequence[str], min_n: int = M
     if k < 2:
         return Reliability("too_few_items", n, k, None, None, None, None, (), "a single item has no internal consistency")
     if n < max(min_n, 2):
-        return Reliability("too_few", n, k, None, None, None, None, (), f"insufficient n: fewer than {min_n} complete responses")
+        warning = _("insufficient n: fewer than %(n)s complete responses") % {"n": min_n}
+        return Reliability("too_few", n, k, None, None, None, None, (), warning)
 
     alpha = cronbach_alpha(data)
     low = high = None
@@ -190,5 +200,5 @@ def reliability(matrix: npt.ArrayLike, item_names: Sequence[str], min_n: int = M
         alpha_ci_high=high,
         omega=mcdonald_omega(data),
         items=items,
-        warning=_warnings(alpha, n, k, items),
+        warning=_warnings(alpha, n, k, items, _),
     )

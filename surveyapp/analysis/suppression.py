@@ -8,13 +8,17 @@ smallest group is hidden too (complementary suppression).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 __all__ = ["FREE_TEXT_MIN_CELL", "Suppression", "suppress"]
 
 #: free-text comments are easier to attribute than numbers: a higher floor
 FREE_TEXT_MIN_CELL = 10
+
+
+def _same(text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True)
@@ -29,20 +33,27 @@ class Suppression:
     def shows(self, group: str) -> bool:
         return group not in self.hidden
 
-    def note(self, labels: Mapping[str, str] | None = None) -> str | None:
-        """A sentence for the page saying what was hidden and why."""
+    def note(self, labels: Mapping[str, str] | None = None, _: Callable[[str], str] = _same) -> str | None:
+        """A sentence for the page saying what was hidden and why (``_`` translates it; this module imports no
+        Flask)."""
         if not self.hidden:
             return None
         name = (lambda g: labels.get(g, g)) if labels else (lambda g: g)
         parts = []
         if self.too_small:
-            parts.append(f"{', '.join(sorted(name(g) for g in self.too_small))}: fewer than {self.min_cell} responses")
+            parts.append(
+                _("%(groups)s: fewer than %(n)s responses")
+                % {"groups": ", ".join(sorted(name(g) for g in self.too_small)), "n": self.min_cell}
+            )
         if self.complementary:
             parts.append(
-                f"{', '.join(sorted(name(g) for g in self.complementary))}: hidden as well, so that a smaller group "
-                "cannot be worked out by subtracting figures shown here or in other views"
+                _(
+                    "%(groups)s: hidden as well, so that a smaller group cannot be worked out by subtracting figures "
+                    "shown here or in other views"
+                )
+                % {"groups": ", ".join(sorted(name(g) for g in self.complementary))}
             )
-        return "Hidden to protect anonymity — " + "; ".join(parts) + "."
+        return _("Hidden to protect anonymity — %(reasons)s.") % {"reasons": "; ".join(parts)}
 
 
 def suppress(counts: Mapping[str, int], min_cell: int, total_shown: bool = False) -> Suppression:

@@ -36,6 +36,13 @@ FREQUENCY_CODES: tuple[int, ...] = (1, 2, 3, 4, 5)
 Text = Mapping[str, str]
 
 
+def text_in(text: Text | None, language: str) -> str:
+    """``text`` in ``language``, else in English, else in the first language it has ("" for none)."""
+    if not text:
+        return ""
+    return text.get(language) or text.get("en") or next(iter(text.values()), "")
+
+
 @dataclass(frozen=True)
 class Option:
     code: int

@@ -132,7 +132,7 @@ def gaps(result: Result, level: str = "subscale", **_: Any) -> Table:
         else gettext("Perception gaps by item: how others see peer specialists, against peers' own view")
     )
     if within:
-        title += f" within each group ({result.get('by_label') or 'group'})"
+        title += " " + gettext("within each group (%(by)s)", by=result.get("by_label") or gettext("group"))
     return Table(
         "gaps",
         title,

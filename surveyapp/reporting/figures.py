@@ -72,7 +72,7 @@ def subscale_figure(subscale: Mapping[str, Any]) -> dict[str, Any]:
                     "marker": {"color": "#111", "symbol": "diamond", "size": 8},
                     "name": gettext("mean ± 95% CI"),
                     "showlegend": index == 0,
-                    "hovertemplate": "mean %{x:.2f}<extra></extra>",
+                    "hovertemplate": gettext("mean") + " %{x:.2f}<extra></extra>",
                 }
             )
     shapes = [
@@ -180,6 +180,17 @@ def _wrapped(label: str, width: int = 16) -> str:
     return "<br>".join(lines)
 
 
+def _reading(code: str) -> str:
+    """A gap's reading (analysis.gaps) in the page's language, as the gap section's explanation names it."""
+    names = {
+        "others_higher": gettext("others higher"),
+        "self_higher": gettext("self higher"),
+        "aligned": gettext("aligned"),
+        "unclear": gettext("unclear"),
+    }
+    return names.get(code, code.replace("_", " "))
+
+
 def gap_heatmap(
     gaps: Sequence[Mapping[str, Any]], level: str = "subscale", column: str = "other_group", order: Sequence[str] = ()
 ) -> dict[str, Any]:
@@ -198,7 +209,7 @@ def gap_heatmap(
     for g in chosen:
         row, col = labels.index(tags[id(g)]), others.index(g[column])
         z[row][col] = g["diff"]
-        text[row][col] = f"{g['diff']:+.2f} ({g['reading'].replace('_', ' ')})"
+        text[row][col] = f"{g['diff']:+.2f} ({_reading(g['reading'])})"
     limit = max((abs(g["diff"]) for g in chosen), default=1.0) or 1.0
     return {
         "data": [

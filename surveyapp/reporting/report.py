@@ -112,19 +112,23 @@ def _label(text: str) -> str:
 
 
 def meeting_items(
-    survey: Survey, result: Mapping[str, Any], viewer: Any, now: dt.datetime, translate: Callable[[str], str]
+    survey: Survey,
+    result: Mapping[str, Any],
+    viewer: Any,
+    now: dt.datetime,
+    translate: Callable[[str], str],
+    language: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The findings (read from the survey compared by audience, as on the results page) and the action plan as
-    ``viewer`` may see them, ready for the findings and action-plan partials."""
-    from ..services.dashboard import survey_dashboard
-    from ..services.findings import survey_findings
-    from ..services.trends import survey_action_plan
+    ``viewer`` may see them in ``language`` (``result``'s own by default), ready for the findings and action-plan
+    partials."""
+    from ..services.results_page import results_extras
 
-    by_audience = result if result.get("by") == "audience" else survey_dashboard(survey, viewer=viewer, now=now, audit=None)
-    findings = survey_findings(by_audience, translate)
+    language = language or result.get("language") or survey.languages[0]
+    extras = results_extras(survey, result, viewer, now, language, translate)
+    findings = extras["findings"]
     findings["page_is_by_audience"] = True
-    plan, _waves = survey_action_plan(survey, by_audience, viewer, now)
-    return findings, {"plan": plan}
+    return findings, {"plan": extras["plan"]}
 
 
 def report_context(

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .table_columns import cell_word
+
 __all__ = ["Table", "shown"]
 
 #: decimals a page shows, by column; every other number shows two
@@ -21,7 +23,7 @@ P_COLUMNS = frozenset({"p", "kruskal_p"})
 def shown(column: str, value: Any, digits: int = 2) -> Any:
     """``value`` as the page shows it in ``column``: a p-value below .001 as "<0.001", never a misleading 0.0."""
     if not isinstance(value, float):
-        return value
+        return cell_word(column, value)
     if column in P_COLUMNS:
         return "<0.001" if value < 0.001 else round(value, 4)
     return round(value, DIGITS.get(column, digits))

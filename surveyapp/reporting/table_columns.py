@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-__all__ = ["COLUMN_LABELS", "column_label"]
+__all__ = ["CELL_WORDS", "COLUMN_LABELS", "cell_word", "column_label"]
 
 COLUMN_LABELS = {
     "audience": _l("audience"),
@@ -81,3 +81,34 @@ def column_label(name: str) -> str:
     """What a column header says on the page: its label, else its name with spaces (``option_1`` -> ``option 1``)."""
     label = COLUMN_LABELS.get(name)
     return str(label) if label is not None else name.replace("_", " ")
+
+
+_MEASURED_ALIKE = {
+    "yes": _l("yes"),
+    "partly": _l("partly"),
+    "no": _l("no"),
+    "too few to tell": _l("too few answers to tell"),
+    "not yet checked": _l("not yet checked"),
+    "cannot be checked": _l("cannot be checked"),
+}
+#: coded words in a table's cells as a page shows them; downloads keep the codes, which scripts may read
+CELL_WORDS = {
+    "reading": {
+        "others higher": _l("others higher"),
+        "self higher": _l("self higher"),
+        "aligned": _l("aligned"),
+        "unclear": _l("unclear"),
+    },
+    "level": {"subscale": _l("subscale"), "item": _l("item")},
+    "magnitude": {"negligible": _l("negligible"), "small": _l("small"), "medium": _l("moderate"), "large": _l("large")},
+    "status": {"ok": _l("ok"), "too_few": _l("too few"), "too_few_items": _l("too few items")},
+    "measured_alike": _MEASURED_ALIKE,
+}
+
+
+def cell_word(column: str, value: object) -> object:
+    """``value`` of ``column`` in the reader's language where it is one of the column's coded words."""
+    words = CELL_WORDS.get(column)
+    if words is None or not isinstance(value, str) or value not in words:
+        return value
+    return str(words[value])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext
+
 from .figures import FONT, PALETTE
 
 __all__ = ["trend_figure"]
@@ -22,7 +24,7 @@ def trend_figure(trend: Mapping[str, Any]) -> dict[str, Any]:
                 "type": "scatter",
                 "mode": "lines+markers",
                 "name": line["label"],
-                "x": [f"Wave {w}" for w in waves],
+                "x": [gettext("Wave %(n)s", n=w) for w in waves],
                 "y": [p["mean"] if p else None for p in shown],
                 "error_y": {
                     "type": "data",
@@ -48,7 +50,7 @@ def trend_figure(trend: Mapping[str, Any]) -> dict[str, Any]:
             "paper_bgcolor": "#fff",
             "plot_bgcolor": "#fff",
             "legend": {"orientation": "h", "y": -0.2},
-            "yaxis": {"range": [trend["min"], trend["max"]], "automargin": True, "title": {"text": "mean"}},
+            "yaxis": {"range": [trend["min"], trend["max"]], "automargin": True, "title": {"text": gettext("mean")}},
             "xaxis": {"type": "category", "automargin": True},
         },
     }

@@ -18,16 +18,17 @@ from sqlalchemy import select
 from ..db import Answer, Audience, ItemKey, Response, Survey, db
 from ..instruments.audiences import audience_name
 from ..instruments.flow import item_key
+from ..instruments.model import text_in
 from .surveys import survey_instruments
 
 #: the fewest comments an audience must have given on a question for any of them to be shown
 COMMENT_MIN_CELL = 10
 
 
-def survey_comments(survey: Survey, among: str | None = None) -> list[dict[str, Any]]:
+def survey_comments(survey: Survey, among: str | None = None, language: str | None = None) -> list[dict[str, Any]]:
     """Per free-text question: each audience's comments (or why they are not shown)."""
     floor = max(COMMENT_MIN_CELL, survey.min_cell_size)
-    language = survey.languages[0]
+    language = language or survey.languages[0]
     labels = survey.texts.get("audience_labels") or {}
     questions = [
         (instrument, item)
@@ -75,8 +76,8 @@ def survey_comments(survey: Survey, among: str | None = None) -> list[dict[str, 
         blocks.append(
             {
                 "key": key,
-                "instrument": instrument.short_title[language],
-                "text": item.text[item.audiences[0]][language],
+                "instrument": text_in(instrument.short_title, language),
+                "text": text_in(item.text[item.audiences[0]], language),
                 "groups": groups,
                 "floor": floor,
             }

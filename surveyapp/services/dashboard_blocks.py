@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from flask_babel import gettext
 
 from ..analysis.comparison_words import explain
 from ..analysis.comparisons import compare_groups
@@ -17,6 +18,7 @@ from ..analysis.likert import distribution
 from ..analysis.reliability import reliability
 from ..instruments import Instrument, Subscale
 from ..instruments.flow import item_key
+from ..instruments.model import text_in
 from ..instruments.scoring import needs_every_item, recoded_matrix, score_matrix
 from .groupings import Groups
 from .survey_data import SurveyData
@@ -24,13 +26,16 @@ from .survey_data import SurveyData
 __all__ = ["instrument_block"]
 
 
-def instrument_block(instrument: Instrument, data: SurveyData, groups: Groups, min_cell: int) -> dict[str, Any]:
-    language = instrument.languages[0]
+def instrument_block(
+    instrument: Instrument, data: SurveyData, groups: Groups, min_cell: int, language: str | None = None
+) -> dict[str, Any]:
+    """``language``: the reader's (the instrument's first by default); texts the instrument lacks in it are in English."""
+    language = language or instrument.languages[0]
     block: dict[str, Any] = {
         "id": instrument.id,
         "version": instrument.version,
-        "title": instrument.title[language],
-        "short_title": instrument.short_title[language],
+        "title": text_in(instrument.title, language),
+        "short_title": text_in(instrument.short_title, language),
         "validated": instrument.validated,
         "subscales": [],
         "items": [],
@@ -42,17 +47,17 @@ def instrument_block(instrument: Instrument, data: SurveyData, groups: Groups, m
             if subscale in instrument.subscales_for(a) and (groups.among is None or a == groups.among)
         ]
         if audiences:
-            block["subscales"].append(_subscale_block(instrument, subscale, audiences, data, groups))
+            block["subscales"].append(_subscale_block(instrument, subscale, audiences, data, groups, language))
     for item in instrument.items:
         if item.type == "likert" and item.scale is not None and (groups.among is None or item.asked_of(groups.among)):
-            block["items"].append(_item_block(instrument, item, data, groups))
+            block["items"].append(_item_block(instrument, item, data, groups, language))
     return block
 
 
 def _subscale_block(
-    instrument: Instrument, subscale: Subscale, audiences: Sequence[str], data: SurveyData, groups: Groups
+    instrument: Instrument, subscale: Subscale, audiences: Sequence[str], data: SurveyData, groups: Groups, language: str
 ) -> dict[str, Any]:
-    language = instrument.languages[0]
+    label = text_in(subscale.label, language)
     scale = instrument.scale_of(subscale)
     keys = [f"{instrument.id}.{i}" for i in subscale.items]
     asked = data.of_audiences(audiences)
@@ -81,25 +86,29 @@ def _subscale_block(
             )
             entry["bands"] = (
                 [
-                    {"label": b.label[language], "max": b.max, "share": float(np.mean(_band_index(finite, subscale) == i))}
+                    {
+                        "label": text_in(b.label, language),
+                        "max": b.max,
+                        "share": float(np.mean(_band_index(finite, subscale) == i)),
+                    }
                     for i, b in enumerate(subscale.bands)
                 ]
                 if finite.size and subscale.bands
                 else []
             )
-            entry["reliability"] = asdict(reliability(recoded[mask], list(subscale.items)))
+            entry["reliability"] = asdict(reliability(recoded[mask], list(subscale.items), _=gettext))
             samples[groups.labels[key]] = finite
         per_group.append(entry)
     comparison = compare_groups(samples)
-    sentence = explain(comparison, subscale.label[language].lower(), scale_points=int(high - low + 1), names=groups.in_sentence)
+    subject = label.lower()
+    sentence = explain(comparison, subject, scale_points=int(high - low + 1), names=groups.in_sentence, _=gettext)
     if comparison.status == "single_group" and hide.hidden:
-        sentence = (
-            f"The other groups are too small to show, so {subscale.label[language].lower()} "
-            "cannot be compared here (see the note)."
+        sentence = gettext(
+            "The other groups are too small to show, so %(subject)s cannot be compared here (see the note).", subject=subject
         )
     return {
         "id": subscale.id,
-        "label": subscale.label[language],
+        "label": label,
         "n_items": len(keys),
         "scoring": subscale.scoring,
         "min": low,
@@ -108,8 +117,8 @@ def _subscale_block(
         "groups": per_group,
         "comparison": asdict(comparison),
         "sentence": sentence,
-        "note": hide.note(groups.labels),
-        "bands": [{"label": b.label[language], "max": b.max} for b in subscale.bands],
+        "note": hide.note(groups.labels, gettext),
+        "bands": [{"label": text_in(b.label, language), "max": b.max} for b in subscale.bands],
         "reference": asdict(subscale.reference) if subscale.reference else None,
     }
 
@@ -118,8 +127,7 @@ def _band_index(scores: npt.NDArray[np.float64], subscale: Subscale) -> npt.NDAr
     return np.searchsorted(np.array([b.max for b in subscale.bands]), scores, side="left")
 
 
-def _item_block(instrument: Instrument, item: Any, data: SurveyData, groups: Groups) -> dict[str, Any]:
-    language = instrument.languages[0]
+def _item_block(instrument: Instrument, item: Any, data: SurveyData, groups: Groups, language: str) -> dict[str, Any]:
     key = item_key(instrument, item)
     asked = data.of_audiences(item.audiences)
     column = data.column(key)
@@ -142,12 +150,12 @@ def _item_block(instrument: Instrument, item: Any, data: SurveyData, groups: Gro
     return {
         "key": key,
         "id": item.id,
-        "text": item.text[first][language],
-        "texts": {a: item.text[a][language] for a in item.audiences},
+        "text": text_in(item.text[first], language),
+        "texts": {a: text_in(item.text[a], language) for a in item.audiences},
         "reverse": item.reverse,
         "scale": scale.id,
-        "options": [o.label[language] for o in scale.options],
-        "missing_options": [o.label[language] for o in scale.missing_options],
+        "options": [text_in(o.label, language) for o in scale.options],
+        "missing_options": [text_in(o.label, language) for o in scale.missing_options],
         "groups": per_group,
-        "note": hide.note(groups.labels),
+        "note": hide.note(groups.labels, gettext),
     }

@@ -19,6 +19,8 @@ from ..db import DashboardCache, Response, Survey, db
 __all__ = ["RESULT_FORMAT", "cached_result", "data_version", "json_ready", "store_result", "version_of"]
 
 #: changes whenever the result's shape or content rules change, so results cached by older code are recomputed
+#: (results in the reader's language did not change it: their grouping key names the language, so rows cached before
+#: are never read, and the invariance verdicts stored under this version stay current)
 RESULT_FORMAT = 4
 
 

@@ -9,11 +9,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from flask_babel import gettext
 
 from ..analysis.gaps import perception_gap
 from ..instruments import Instrument
 from ..instruments.audiences import SELF_AUDIENCE, in_sentence
 from ..instruments.flow import item_key
+from ..instruments.model import text_in
 from ..instruments.scoring import needs_every_item, score_matrix
 from .groupings import Groups
 from .survey_data import SurveyData
@@ -32,21 +34,22 @@ def _parallel(instrument: Instrument, item_ids: Sequence[str], other: str) -> bo
     return True
 
 
-def _targets(instrument: Instrument, data: SurveyData) -> list[tuple[str, str, str, npt.NDArray[np.float64]]]:
+def _targets(instrument: Instrument, data: SurveyData, language: str) -> list[tuple[str, str, str, npt.NDArray[np.float64]]]:
     """Every subscale score and Likert item of ``instrument``, recoded so that higher means more of the construct."""
-    language = instrument.languages[0]
     targets: list[tuple[str, str, str, npt.NDArray[np.float64]]] = []
     for subscale in instrument.subscales:
         scores, _ = score_matrix(instrument, subscale, data.matrix([f"{instrument.id}.{i}" for i in subscale.items]))
-        targets.append(("subscale", subscale.id, subscale.label[language], scores))
+        targets.append(("subscale", subscale.id, text_in(subscale.label, language), scores))
     for item in instrument.items:
         if item.type == "likert" and item.scale is not None:
             column = data.column(item_key(instrument, item))
             values = np.where(np.isin(column, list(item.scale.codes)), column, np.nan)
             if item.reverse:  # recoded like the scores, so a higher value always means more of the construct
                 values = item.scale.min + item.scale.max - values
-            marker = " (reverse-keyed, recoded)" if item.reverse else ""
-            targets.append(("item", item.id, item.text[item.audiences[0]][language] + marker, values))
+            text = text_in(item.text[item.audiences[0]], language)
+            if item.reverse:
+                text = gettext("%(question)s (reverse-keyed, recoded)", question=text)
+            targets.append(("item", item.id, text, values))
     return targets
 
 
@@ -65,16 +68,18 @@ def gap_slices(groups: Groups, data: SurveyData) -> list[tuple[str | None, npt.N
     return [(key, groups.rows_of_everyone(key)) for key in groups.keys]
 
 
-def gaps(instrument: Instrument, data: SurveyData, groups: Groups, min_cell: int) -> list[dict[str, Any]]:
+def gaps(
+    instrument: Instrument, data: SurveyData, groups: Groups, min_cell: int, language: str | None = None
+) -> list[dict[str, Any]]:
     """Perception gaps: how staff and service users see peers, against peers' view of themselves.
 
     Compared by a question or by wave, each gap is computed within one group (peers in unit A against staff in unit
     A), and only where both audiences of that group are cells the survey's suppression decision shows (services.cells)
     and each has at least ``min_cell`` answers: a small cell never leaves, not even as a gap.
     """
-    language = instrument.languages[0]
+    language = language or instrument.languages[0]
     out: list[dict[str, Any]] = []
-    targets = _targets(instrument, data)
+    targets = _targets(instrument, data, language)
     self_rows = data.of_audiences([SELF_AUDIENCE])
     for group, rows in gap_slices(groups, data):
         for other in compared_audiences(groups):
@@ -107,7 +112,7 @@ def gaps(instrument: Instrument, data: SurveyData, groups: Groups, min_cell: int
                 entry["reading"] = entry.pop("label")  # aligned / others_higher / self_higher / unclear
                 entry.update(
                     {
-                        "instrument": instrument.short_title[language],
+                        "instrument": text_in(instrument.short_title, language),
                         "instrument_id": instrument.id,
                         "level": level,
                         "id": ident,
@@ -130,5 +135,9 @@ def missing_gaps_note(gap_list: list[dict[str, Any]], groups: Groups) -> str | N
     if not without:
         return None
     names = [in_sentence(groups.audience_labels[a]) for a in (SELF_AUDIENCE, *compared_audiences(groups))]
-    audiences = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-    return f"No perception gaps for {', '.join(without)}: there, {audiences} are too few to show without risking who answered."
+    audiences = names[0] if len(names) == 1 else gettext("%(some)s or %(last)s", some=", ".join(names[:-1]), last=names[-1])
+    return gettext(
+        "No perception gaps for %(groups)s: there, %(audiences)s are too few to show without risking who answered.",
+        groups=", ".join(without),
+        audiences=audiences,
+    )

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..analysis.suppression import Suppression
@@ -19,7 +20,9 @@ from .survey_data import SurveyData
 __all__ = ["overview"]
 
 
-def overview(survey: Survey, data: SurveyData, min_cell: int, disclosure: SurveyDisclosure) -> dict[str, Any]:
+def overview(
+    survey: Survey, data: SurveyData, min_cell: int, disclosure: SurveyDisclosure, language: str | None = None
+) -> dict[str, Any]:
     rows = db.session.execute(
         select(Audience.key, Response.status, func.count())
         .join(Audience, Audience.id == Response.audience_id)
@@ -43,7 +46,7 @@ def overview(survey: Survey, data: SurveyData, min_cell: int, disclosure: Survey
         per_audience.append(
             {
                 "key": key,
-                "label": audience_name(key, labels, survey.languages[0]),
+                "label": audience_name(key, labels, language or survey.languages[0]),
                 "started": started[key] if shown else None,
                 "submitted": submitted[key] if shown else None,
                 "completion_rate": (submitted[key] / started[key] if started[key] else None) if shown else None,
@@ -69,7 +72,7 @@ def overview(survey: Survey, data: SurveyData, min_cell: int, disclosure: Survey
         "median_minutes": _median_minutes(minutes[own]) if total_submitted >= min_cell and total_ok else None,
         # a day with fewer than min_cell submissions shows as "fewer than N", never exactly
         "by_day": [{"date": str(d), "submitted": int(c) if c >= min_cell else None} for d, c in by_day],
-        "note": hidden.note({a["key"]: a["label"] for a in per_audience}),
+        "note": hidden.note({a["key"]: a["label"] for a in per_audience}, gettext),
     }
 
 

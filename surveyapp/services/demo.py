@@ -150,7 +150,8 @@ def ensure_demo(
         _ensure_second_wave(survey, instruments_dir, instruments, max(1, round(created * WAVE_2_SHARE)), now)
         from .dashboard import survey_dashboard
 
-        survey_dashboard(survey, viewer=None, now=now, audit=None)  # the first visit finds the results computed
+        for language in survey.languages:  # the first visit, in any of its languages, finds the results computed
+            survey_dashboard(survey, viewer=None, now=now, audit=None, language=language)
     delphi = ensure_demo_delphi(instruments_dir, now, secret)
     [token] = issue_invitations(DEMO_SLUG, DEMO_RESPONDENT_AUDIENCE, 1, now, None)
     return DemoResult(ADMIN_EMAIL, password, token, created, delphi)
@@ -179,7 +180,8 @@ def _ensure_second_wave(
         # cached for every viewer) so the first visit costs one dashboard, as before the second wave
         from .dashboard import survey_dashboard
 
-        survey_dashboard(second, viewer=None, now=now, audit=None)
+        for language in second.languages:
+            survey_dashboard(second, viewer=None, now=now, audit=None, language=language)
 
 
 def _ensure_admin(instance: Path, now: dt.datetime) -> str:

@@ -11,11 +11,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..analysis.suppression import Suppression
 from ..db import Survey, User, db
 from ..instruments.audiences import audience_name, in_sentence
+from ..instruments.model import text_in
 from .access import can_see
 from .cells import NO_ANSWER, CellKey, SurveyDisclosure, question_groupings, shows, total_key
 from .survey_data import SurveyData
@@ -26,14 +28,16 @@ __all__ = ["NOT_ASKED", "Groups", "check_grouping", "grouping_options", "no_answ
 NOT_ASKED = NO_ANSWER
 
 
-def grouping_options(survey: Survey, viewer: User | None) -> list[tuple[str, str]]:
-    """What ``viewer`` can compare by: audience, any single-choice item, and wave in a series."""
-    options = [("audience", "Audience")]
+def grouping_options(survey: Survey, viewer: User | None, language: str | None = None) -> list[tuple[str, str]]:
+    """What ``viewer`` can compare by: audience, any single-choice item, and wave in a series (named in
+    ``language``, the survey's first by default)."""
+    language = language or survey.languages[0]
+    options = [("audience", gettext("Audience"))]
     for key, (instrument, item) in question_groupings(survey):
-        language = instrument.languages[0]
-        options.append((key, f"{instrument.short_title[language]}: {item.text[item.audiences[0]][language]}"))
+        title, text = text_in(instrument.short_title, language), text_in(item.text[item.audiences[0]], language)
+        options.append((key, f"{title}: {text}"))
     if survey.series and sum(map(len, series_waves(survey, viewer))) > 1:
-        options.append(("wave", "Wave"))  # waves without a grant are left out, with a note
+        options.append(("wave", gettext("Wave")))  # waves without a grant are left out, with a note
     return options
 
 
@@ -66,7 +70,13 @@ class Groups:
     """Which row belongs to which group, for the chosen comparison, and which cell of the survey's family it is."""
 
     def __init__(
-        self, survey: Survey, data: SurveyData, by: str, disclosures: Mapping[str, SurveyDisclosure], among: str | None = None
+        self,
+        survey: Survey,
+        data: SurveyData,
+        by: str,
+        disclosures: Mapping[str, SurveyDisclosure],
+        among: str | None = None,
+        language: str | None = None,
     ) -> None:
         self.among = among
         self.by = by
@@ -74,7 +84,7 @@ class Groups:
         self.disclosures = disclosures  # by wave key for comparisons by wave; "" otherwise
         self.min_cell = survey.min_cell_size
         labels = survey.texts.get("audience_labels") or {}
-        language = survey.languages[0]
+        language = language or survey.languages[0]
         self.audience_labels = {k: audience_name(k, labels, language) for k in self.audiences}
         if by == "audience":
             self.keys = [a.key for a in survey.audiences]
@@ -83,7 +93,7 @@ class Groups:
         elif by == "wave":
             waves = sorted(set(data.wave.tolist()))
             self.keys = [str(w) for w in waves]
-            self.labels = {k: f"Wave {k}" for k in self.keys}
+            self.labels = {k: gettext("Wave %(n)s", n=k) for k in self.keys}
             self.of_row = data.wave.astype(str)
         else:
             instrument_id, item_id = by.split(".", 1)
@@ -91,7 +101,7 @@ class Groups:
             item = instrument.item(item_id)
             assert item.scale is not None  # noqa: S101 - grouping_options offers single-choice items only
             self.keys = [str(o.code) for o in item.scale.options]
-            self.labels = {str(o.code): o.label[instrument.languages[0]] for o in item.scale.options}
+            self.labels = {str(o.code): text_in(o.label, language) for o in item.scale.options}
             column = data.column(by)
             self.of_row = np.array([str(int(v)) if not np.isnan(v) else NOT_ASKED for v in column])
         #: how each group's label reads inside a sentence: "staff", "wave 2", "those answering “Day hospital”"
@@ -110,8 +120,8 @@ class Groups:
         if self.by == "audience":
             return in_sentence(self.labels[key])
         if self.by == "wave":
-            return f"wave {key}"
-        return f"those answering “{self.labels[key]}”"
+            return gettext("wave %(n)s", n=key)
+        return gettext("those answering “%(answer)s”", answer=self.labels[key])
 
     def rows_of_everyone(self, key: str) -> npt.NDArray[np.bool_]:
         """The rows of group ``key`` in every audience, whatever "among" chose."""

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select, update
 
 from ..db import Response, Survey, db
@@ -36,28 +37,49 @@ class Publication:
 
     @property
     def sentence(self) -> str:
-        counted = f"Results include {self.published} submitted {_responses(self.published)}."
+        """In the current locale (services.dashboard sets the reader's)."""
+        counted = ngettext(
+            "Results include %(num)s submitted response.", "Results include %(num)s submitted responses.", self.published
+        )
         if not self.waiting:
             return (
-                f"{counted} New responses are added in groups of at least {self.step}, so that no one's answers "
-                "can be worked out by comparing the figures before and after they sent them."
+                counted
+                + " "
+                + gettext(
+                    "New responses are added in groups of at least %(step)s, so that no one's answers can be worked "
+                    "out by comparing the figures before and after they sent them.",
+                    step=self.step,
+                )
             )
         more = self.step - self.waiting
         if more <= 0:
             return (
-                f"{counted} {self.waiting} newer {_responses(self.waiting)} will be added once more people like them "
-                f"have answered: a group is only added {self.step} or more at a time, so that no one's answers can "
-                "be worked out by comparing the figures before and after they sent them."
+                counted
+                + " "
+                + ngettext(
+                    "%(num)s newer response will be added once more people like them have answered: a group is only "
+                    "added %(step)s or more at a time, so that no one's answers can be worked out by comparing the "
+                    "figures before and after they sent them.",
+                    "%(num)s newer responses will be added once more people like them have answered: a group is only "
+                    "added %(step)s or more at a time, so that no one's answers can be worked out by comparing the "
+                    "figures before and after they sent them.",
+                    self.waiting,
+                    step=self.step,
+                )
             )
         return (
-            f"{counted} {self.waiting} newer {_responses(self.waiting)} will be added together with the next "
-            f"{more} ({self.step} at a time, so that no one's answers can be worked out by comparing the figures "
-            "before and after they sent them)."
+            counted
+            + " "
+            + ngettext(
+                "%(num)s newer response will be added together with the next %(more)s (%(step)s at a time, so that no "
+                "one's answers can be worked out by comparing the figures before and after they sent them).",
+                "%(num)s newer responses will be added together with the next %(more)s (%(step)s at a time, so that "
+                "no one's answers can be worked out by comparing the figures before and after they sent them).",
+                self.waiting,
+                more=more,
+                step=self.step,
+            )
         )
-
-
-def _responses(n: int) -> str:
-    return "response" if n == 1 else "responses"
 
 
 def publish_ready(surveys: Sequence[Survey]) -> list[Publication]:

@@ -33,7 +33,11 @@ def series_results(survey: Survey, result: Result, viewer: User | None, now: dt.
     numbers = wave_numbers(waves)
     out = []
     for wave in waves:
-        own = result if wave.id == survey.id else survey_dashboard(wave, "audience", viewer=viewer, now=now, audit=None)
+        own = (
+            result
+            if wave.id == survey.id
+            else survey_dashboard(wave, "audience", viewer=viewer, now=now, audit=None, language=result.get("language"))
+        )
         out.append((numbers[wave.id], wave, own))
     return out
 

@@ -87,8 +87,13 @@ MEASURED_ALIKE = {
     "not_testable": "cannot be checked",
 }
 
-TOO_FEW_TO_CHECK = "Too few responses to check whether the audiences read these questions alike."
-NOT_YET_CHECKED = (
+
+def N_(text: str) -> str:  # noqa: N802 - gettext's marker: extracted for translation, translated where shown
+    return text
+
+
+TOO_FEW_TO_CHECK = N_("Too few responses to check whether the audiences read these questions alike.")
+NOT_YET_CHECKED = N_(
     "Not yet checked whether the audiences read these questions alike (the researchers' validation report checks it)."
 )
 

@@ -40,21 +40,53 @@
     layout.legend = Object.assign({}, layout.legend, {orientation: "h", y: -40 / layout.height, font: {size: 10}});
   }
 
+  /* A gap with one decimal and its sign; one that rounds to nothing is "0.0", never "-0.0". */
+  function signed(value) {
+    if (value === null || value === undefined) { return ""; }
+    var rounded = Math.round(value * 10) / 10;
+    return rounded === 0 ? "0.0" : (rounded > 0 ? "+" : "\u2212") + Math.abs(rounded).toFixed(1);
+  }
+
+  function longestWord(text) {
+    return Math.max.apply(null, text.split(" ").map(function (word) { return word.length; }));
+  }
+
+  /* The perception-gap heatmap's columns (the audiences, or the units side by side): each name wrapped to the
+     width its column has, or, where a word is longer than that, turned upright on short lines, so no name runs
+     into its neighbour. Returns how far (px) the names reach below the cells. */
+  function fitColumns(figure, trace, width) {
+    var names = trace.x.map(function (x) { return String(x).split("<br>").join(" "); });
+    var chars = Math.floor(width * 0.5 / names.length / 7);  /* the subscale names take about half the width */
+    var upright = names.some(function (name) { return longestWord(name) > chars; });
+    trace.x = names.map(function (name) { return wrap(name, upright ? 18 : chars); });
+    var lines = trace.x.map(function (x) { return x.split("<br>"); });
+    if (!upright) {
+      return 14 * Math.max.apply(null, lines.map(function (l) { return l.length; }));
+    }
+    figure.layout.xaxis = Object.assign({}, figure.layout.xaxis, {tickangle: -90});
+    var longest = Math.max.apply(null, lines.map(function (l) {
+      return Math.max.apply(null, l.map(function (line) { return line.length; }));
+    }));
+    return Math.ceil(6.5 * longest);
+  }
+
   function fitNarrow(figure, width) {
     if (figure.layout.barmode === "relative" && figure.data.length && Array.isArray(figure.data[0].y)) {
       labelsAbove(figure, width);
       return;
     }
     var chars = Math.max(14, Math.floor(width / 16));  /* about half the chart for its labels */
-    var rows = 1;
+    var rows = 1, below = 0, heatmap = null;
     figure.data.forEach(function (trace) {
       if (Array.isArray(trace.y) && trace.y.some(function (y) { return typeof y === "string"; })) {
         trace.y = trace.y.map(function (y) { return wrap(y, chars); });
         trace.y.forEach(function (y) { if (typeof y === "string") { rows = Math.max(rows, y.split("<br>").length); } });
       }
       if (trace.type === "heatmap") {
-        trace.texttemplate = "%{z:+.1f}";  /* the reading is in the table below */
-        trace.colorbar = Object.assign({}, trace.colorbar, {orientation: "h", thickness: 10, y: -0.25, len: 0.9});
+        trace.text = trace.z.map(function (row) { return row.map(signed); });  /* the reading is in the table below */
+        trace.texttemplate = "%{text}";
+        below = Array.isArray(trace.x) && trace.x.length ? fitColumns(figure, trace, width) : 14;
+        heatmap = trace;
       }
     });
     var layout = figure.layout;
@@ -64,6 +96,13 @@
     }
     if (rows > 1 && layout.height) { layout.height = Math.round(layout.height * (1 + 0.35 * (rows - 1))); }
     layout.margin = Object.assign({}, layout.margin, {l: 4, r: 4});
+    if (heatmap) {  /* taller by the column names, and the colour key just under them (not a quarter further down) */
+      layout.height += below;
+      layout.margin = Object.assign({}, layout.margin, {b: below + 70});
+      var cells = layout.height - layout.margin.t - layout.margin.b;
+      heatmap.colorbar = Object.assign({}, heatmap.colorbar, {orientation: "h", thickness: 10, len: 0.9,
+        y: -(below + 16) / cells, yanchor: "top"});
+    }
     layout.legend = Object.assign({}, layout.legend, {orientation: "h", y: -0.2});
   }
 

@@ -1,8 +1,5 @@
-"""The action plan's pages: an action's form, the plan as CSV, and what the results page shows of both.
-
-``results_context`` builds the findings, the action plan and the trends for the results page (and the report
-reuses the two partials, templates/dashboard/_findings.html and _actions.html, which need nothing else).
-"""
+"""The action plan's pages: an action's form and the plan as CSV (what the results page shows of both is
+services.results_page's)."""
 
 from __future__ import annotations
 
@@ -15,13 +12,11 @@ from flask_login import current_user
 
 from ..db import Survey
 from ..reporting.csvsafe import write_csv
-from ..reporting.trends import trend_figure
-from ..services.actions import ActionError, ActionInput, can_edit_actions, get_action, save_action
+from ..services.actions import ActionError, ActionInput, get_action, save_action
 from ..services.audit import log
-from ..services.findings import survey_findings
-from ..services.trends import subscale_trends, survey_action_plan
+from ..services.trends import survey_action_plan
 from .auth import granted_survey, require_role
-from .i18n import audience_label
+from .i18n import reader_language
 
 bp = Blueprint("actions", __name__, url_prefix="/dashboard")
 RESULT_ROLES = ("admin", "manager", "researcher")
@@ -37,44 +32,12 @@ def status_names() -> dict[str, str]:
     }
 
 
-def _labels(survey: Survey) -> dict[str, str]:
-    language = survey.languages[0]
-    labels = survey.texts.get("audience_labels") or {}
-    return {a.key: audience_label(a.key, labels, language) for a in survey.audiences}
+def _plan(survey: Survey, now: dt.datetime) -> tuple[list[dict[str, Any]], list]:
+    from ..services.results_page import audience_names, by_audience
 
-
-def _dashboard(survey: Survey) -> dict[str, Any]:
-    from ..services.dashboard import survey_dashboard  # statistics libraries load on first use (web/dashboard.py)
-
-    return survey_dashboard(survey, "audience", viewer=current_user, now=dt.datetime.now(dt.UTC), audit=None)
-
-
-def _plan(survey: Survey, result: dict[str, Any], now: dt.datetime) -> tuple[list[dict[str, Any]], list]:
-    return survey_action_plan(survey, result, current_user, now, _labels(survey))
-
-
-def results_context(survey: Survey, result: dict[str, Any], by: str) -> dict[str, Any]:
-    """``findings``, ``actions`` and ``trends`` (with their charts) for the results page of ``survey``."""
-    now = dt.datetime.now(dt.UTC)
-    by_audience = result if by == "audience" else _dashboard(survey)
-    findings = survey_findings(by_audience, gettext)
-    editable = can_edit_actions(current_user, survey)
-    findings["page_is_by_audience"] = by == "audience"
-    findings["evidence_url"] = "" if by == "audience" else url_for("dashboard.survey", slug=survey.slug)
-    for finding in findings["stated"]:
-        finding["new_action_url"] = url_for("actions.form", slug=survey.slug, finding=finding["key"]) if editable else None
-    plan, results = _plan(survey, by_audience, now)
-    for action in plan:
-        action["edit_url"] = url_for("actions.form", slug=survey.slug, id=action["id"]) if editable else None
-    actions = {
-        "plan": plan,
-        "csv_url": url_for("actions.download", slug=survey.slug),
-        "new_url": url_for("actions.form", slug=survey.slug) if editable else None,
-        "waves": [number for number, _wave, _result in results],
-    }
-    trends = subscale_trends(results)
-    charts = {f"trend-{t['instrument_id']}-{t['id']}": trend_figure(t) for t in trends}
-    return {"findings": findings, "actions": actions, "trends": trends, "trend_charts": charts}
+    language = reader_language()
+    result = by_audience(survey, None, current_user, now, language)
+    return survey_action_plan(survey, result, current_user, now, audience_names(survey, language))
 
 
 def _parse_due(text: str) -> dt.date | None:
@@ -90,8 +53,12 @@ def _parse_due(text: str) -> dt.date | None:
 @require_role(*EDITORS)
 def form(slug: str) -> Response | str | tuple[str, int]:
     """A new action (on the finding ``?finding=``, or on none) or a change to action ``?id=``."""
+    from ..services.results_page import page_findings
+
     chosen = granted_survey(slug)
-    findings = survey_findings(_dashboard(chosen), gettext, limit=100)  # every clear finding, not only the first few
+    now = dt.datetime.now(dt.UTC)
+    # every clear finding, not only the first few
+    findings = page_findings(chosen, current_user, now, reader_language(), gettext, limit=100)
     titles = {f["key"]: f["title"] for f in findings["stated"]}
     source = request.form if request.method == "POST" else request.args
     action_id = source.get("id", type=int)
@@ -120,7 +87,7 @@ def form(slug: str) -> Response | str | tuple[str, int]:
                 finding_key=finding or None,
                 finding_title=titles.get(finding) if action is None else None,
             )
-            save_action(chosen, entry, actor=current_user, now=dt.datetime.now(dt.UTC), action_id=action_id)
+            save_action(chosen, entry, actor=current_user, now=now, action_id=action_id)
         except ActionError as exc:
             error = exc
         else:
@@ -145,7 +112,7 @@ def download(slug: str) -> Response:
     """The action plan as CSV, with the finding's figure in each wave the viewer may see."""
     chosen = granted_survey(slug)
     now = dt.datetime.now(dt.UTC)
-    plan, results = _plan(chosen, _dashboard(chosen), now)
+    plan, results = _plan(chosen, now)
     waves = [number for number, _wave, _result in results]
     columns = ["finding", "what", "who", "due", "status", "created", "movement"]
     for number in waves:
@@ -174,4 +141,4 @@ def download(slug: str) -> Response:
     )
 
 
-__all__ = ["bp", "results_context"]
+__all__ = ["bp"]

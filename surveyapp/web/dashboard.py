@@ -6,7 +6,8 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..reporting import figures
@@ -14,12 +15,12 @@ from ..reporting.answer_tables import answer_scales
 from ..reporting.csvsafe import write_csv
 from ..reporting.plotly_css import plotly_js_path, plotly_js_version, plotly_style_placeholders, plotly_stylesheet
 from ..reporting.tables import build_table
+from ..reporting.trends import trend_figure
 from ..services.access import visible_surveys
 from ..services.audit import log
 from ..services.surveys import SurveyError
-from .actions import results_context
 from .auth import granted_survey, require_role
-from .i18n import LANGUAGE_NAMES
+from .i18n import LANGUAGE_NAMES, reader_language
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 RESULT_ROLES = ("admin", "manager", "researcher")
@@ -40,6 +41,28 @@ def _stats():
     return dashboard
 
 
+def _results_extras(survey: Any, result: dict[str, Any], by: str, now: dt.datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The findings, action plan and trends for the page (services.results_page), with their links, and the trends'
+    charts."""
+    from ..services.results_page import results_extras
+
+    extras = results_extras(survey, result, current_user, now, reader_language(), gettext)
+    findings, editable = extras["findings"], extras["editable"]
+    findings["evidence_url"] = "" if by == "audience" else url_for("dashboard.survey", slug=survey.slug)
+    for finding in findings["stated"]:
+        finding["new_action_url"] = url_for("actions.form", slug=survey.slug, finding=finding["key"]) if editable else None
+    for action in extras["plan"]:
+        action["edit_url"] = url_for("actions.form", slug=survey.slug, id=action["id"]) if editable else None
+    actions = {
+        "plan": extras["plan"],
+        "csv_url": url_for("actions.download", slug=survey.slug),
+        "new_url": url_for("actions.form", slug=survey.slug) if editable else None,
+        "waves": extras["waves"],
+    }
+    charts = {f"trend-{t['instrument_id']}-{t['id']}": trend_figure(t) for t in extras["trends"]}
+    return {"findings": findings, "actions": actions, "trends": extras["trends"]}, charts
+
+
 @bp.get("/")
 @require_role(*RESULT_ROLES)
 def index() -> str:
@@ -52,8 +75,10 @@ def survey(slug: str) -> Response:
     chosen = granted_survey(slug)
     by = request.args.get("by", "audience")
     among = (request.args.get("among") or None) if by != "audience" else None
+    now = dt.datetime.now(dt.UTC)
+    language = reader_language()
     try:
-        result = _stats().survey_dashboard(chosen, by, among=among, viewer=current_user, now=dt.datetime.now(dt.UTC))
+        result = _stats().survey_dashboard(chosen, by, among=among, viewer=current_user, now=now, language=language)
     except SurveyError as exc:
         abort(400, str(exc))
     charts: dict[str, Any] = {"daily": figures.daily_figure(result["overview"])}
@@ -65,8 +90,8 @@ def survey(slug: str) -> Response:
             charts[f"items-{block['id']}-{scale}"] = figures.likert_figure(on_scale) if on_scale else None
         for subscale in block["subscales"]:
             charts[f"scores-{block['id']}-{subscale['id']}"] = figures.subscale_figure(subscale)
-    extras = results_context(chosen, result, by)  # findings, action plan, trends across waves
-    charts.update(extras.pop("trend_charts"))
+    extras, trend_charts = _results_extras(chosen, result, by, now)  # findings, action plan, trends across waves
+    charts.update(trend_charts)
     tables = {name: build_table(result, name) for name in ("overview", "comparisons", "pairs", "reliability", "gaps")}
     tables["item_gaps"] = build_table(result, "gaps", level="item")
     tables["item_reliability"] = build_table(result, "item_reliability")
@@ -76,7 +101,7 @@ def survey(slug: str) -> Response:
         result=result,
         by=by,
         among=among,
-        options=_stats().grouping_options(chosen, current_user),
+        options=_stats().grouping_options(chosen, current_user, language),
         # drawn from <script type="application/json"> blocks: the template writes them with |tojson, which escapes
         # <, >, & and ' so no label can close the block (never json.dumps with |safe)
         charts={k: v for k, v in charts.items() if v is not None},
@@ -105,7 +130,7 @@ def table_csv(slug: str, name: str) -> Response:
     among = (request.args.get("among") or None) if by != "audience" else None
     params = {k: v for k, v in request.args.items() if k in ("instrument", "subscale", "level", "scale")}
     try:
-        result = _stats().survey_dashboard(chosen, by, among=among, viewer=current_user, audit=None)
+        result = _stats().survey_dashboard(chosen, by, among=among, viewer=current_user, audit=None, language=reader_language())
         table = build_table(result, name, **params)
     except (KeyError, StopIteration, TypeError):
         abort(404)
@@ -137,7 +162,7 @@ def report_pdf(slug: str) -> Response:
         abort(400, f"This survey's report is available in {', '.join(report_languages(chosen))}.")
     now = dt.datetime.now(dt.UTC)
     try:
-        result = _stats().survey_dashboard(chosen, by, among=among, viewer=current_user, audit=None)
+        result = _stats().survey_dashboard(chosen, by, among=among, viewer=current_user, audit=None, language=language)
     except SurveyError as exc:
         abort(400, str(exc))
     with force_locale(language):

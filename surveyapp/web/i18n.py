@@ -53,6 +53,11 @@ def select_locale() -> str:
     return request.accept_languages.best_match(UI_LANGUAGES) or "en"
 
 
+def reader_language() -> str:
+    """The language of the page being drawn (select_locale's choice): what computed results are phrased in."""
+    return str(get_locale() or "en")
+
+
 def page_language() -> dict[str, object]:
     """``ui_lang`` and ``ui_dir`` for <html lang dir> of every page whose view does not set its own, the names of
     languages and roles, and ``ui_text``: a survey's text (its title) in the reader's language when it has one."""

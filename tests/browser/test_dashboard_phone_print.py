@@ -29,6 +29,20 @@ def desktop_page(chromium: Browser, live_server: str, demo_survey) -> Iterator[P
     yield from _signed_in(chromium, live_server)
 
 
+@pytest.fixture(params=["en", "he", "ar"])
+def phone_reader(request: pytest.FixtureRequest, chromium: Browser, live_server: str, demo_survey) -> Iterator[Page]:
+    """An admin on a 360 px phone who reads the staff pages in English, Hebrew or Arabic."""
+    from surveyapp.db import User, db
+    from surveyapp.services.accounts import set_language
+
+    pages = _signed_in(chromium, live_server, **PHONE)
+    page = next(pages)
+    set_language(db.session.scalar(db.select(User).where(User.email == "admin@example.org")), request.param)
+    page.language = request.param  # type: ignore[attr-defined] - the screenshots' names
+    yield page
+    pages.close()
+
+
 def drawn(page: Page, selector: str) -> Locator:
     chart = page.locator(selector).first
     chart.scroll_into_view_if_needed()  # charts are drawn as they come into view
@@ -77,6 +91,64 @@ def test_results_page_fits_a_phone(phone_page: Page) -> None:
     sizes = wide.evaluate("box => [box.scrollWidth, box.clientWidth]")
     assert sizes[0] > sizes[1], "the question table should scroll inside its box, not squeeze a word per line"
     assert_fits_width(page)  # ... and the page itself never scrolls sideways
+
+
+def outside_box(chart: Locator, selector: str) -> list[str]:
+    """Labels of a drawn chart whose box reaches past the chart's box on any side (cut off, or drawn over the text
+    around it)."""
+    return chart.evaluate(
+        """(chart, selector) => {
+          const box = chart.getBoundingClientRect();
+          return [...chart.querySelectorAll(selector)].filter(label => {
+            const r = label.getBoundingClientRect();
+            return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+              || r.bottom > box.bottom + 1);
+          }).map(label => label.textContent);
+        }""",
+        selector,
+    )
+
+
+def overlapping(chart: Locator, selector: str) -> list[list[str]]:
+    """Pairs of labels of a drawn chart that are drawn over each other."""
+    return chart.evaluate(
+        """(chart, selector) => {
+          const boxes = [...chart.querySelectorAll(selector)].map(l => [l.textContent, l.getBoundingClientRect()])
+            .filter(([, r]) => r.width > 0);
+          const pairs = [];
+          boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+            if (r.left < q.right - 1 && q.left < r.right - 1 && r.top < q.bottom - 1 && q.top < r.bottom - 1) {
+              pairs.push([a, b]);
+            }
+          }));
+          return pairs;
+        }""",
+        selector,
+    )
+
+
+@pytest.mark.browser
+def test_gap_heatmap_is_readable_on_a_phone(phone_reader: Page) -> None:
+    """The perception-gap heatmap at 360 px, in each staff language: every subscale and group label and the colour
+    key inside the chart's box, none drawn over another, and no line of a label longer than the chart can hold."""
+    page = phone_reader
+    page.goto("/dashboard/demo")
+    page.locator("#findings").screenshot(path=_artifact(f"dashboard-phone-findings-{page.language}"))
+    heatmap = drawn(page, '[data-figure="gaps"]')
+    assert heatmap.bounding_box()["width"] <= 360
+    labels = ".ytick text, .xtick text, .colorbar text, .cbtitle text"
+    assert outside_box(heatmap, labels) == []
+    assert overlapping(heatmap, ".ytick text, .xtick text") == []
+    plot = heatmap.locator(".nsewdrag").first.bounding_box()
+    assert plot["width"] >= 150, f"the cells are squeezed to {plot['width']:.0f} px by their labels"
+    heatmap.screenshot(path=_artifact(f"dashboard-phone-gaps-{page.language}"))
+
+    page.goto("/dashboard/demo?by=context.unit")  # one heatmap per audience, the units side by side as columns
+    for index in range(page.locator('[data-figure^="gaps-"]').count()):
+        chart = drawn(page, f'[data-figure^="gaps-"] >> nth={index}')
+        chart.screenshot(path=_artifact(f"dashboard-phone-unit-gaps-{page.language}-{index}"))
+        assert outside_box(chart, labels) == []
+        assert overlapping(chart, ".ytick text, .xtick text") == []
 
 
 @pytest.mark.browser

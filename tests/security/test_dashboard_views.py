@@ -56,7 +56,7 @@ def test_manager_comparing_by_wave_sees_no_ungranted_wave(client: FlaskClient, m
         assert "Wave 2" not in text
         assert all("47" not in row[1:3] for row in rows)  # no wave 2 n beside a label
     assert any("Not shown: wave 2" in text for text in downloads)
-    cached = db.session.scalars(select(DashboardCache).where(DashboardCache.grouping == f"wave||{first.id}")).all()
+    cached = db.session.scalars(select(DashboardCache).where(DashboardCache.grouping == f"wave||{first.id}|en")).all()
     assert len(cached) == 1
     assert "Wave 2" not in cached[0].payload
     assert client.get(f"/dashboard/{second.slug}?by=wave").status_code in (403, 404)
