@@ -282,17 +282,27 @@ def page(token: str, number: int) -> HttpResponse:
 
 
 def _lenient(current: SurveyPage, audience: str, submitted: dict[str, list[str]]) -> dict[str, Any]:
-    """Parse what parses (for show_if on this page); errors are reported by the form."""
+    """Parse what parses of the answers this page's visibility depends on; errors are reported by the form."""
     from ...instruments.answers import AnswerError, parse_answer
 
+    steering = _steering_keys(current)
     out: dict[str, Any] = {}
     for item in current.page.items:
         key = f"{current.instrument.id}.{item.id}"
+        if key not in steering:  # no show_if or routing condition of this page reads it
+            continue
         try:
             out[key] = parse_answer(item, audience, submitted.get(key) or None)
         except AnswerError:
             out[key] = None
     return out
+
+
+def _steering_keys(current: SurveyPage) -> frozenset[str]:
+    """Answer keys on ``current`` that a show_if of its items, or its routing, reads (usually none)."""
+    prefix = f"{current.instrument.id}."
+    own = {f"{prefix}{ref}" for item in current.page.items for ref in referenced_items(item.show_if)}
+    return frozenset((own | set(referenced_items(current.skip_when))) & set(current.answer_keys()))
 
 
 def _page(
