@@ -48,7 +48,7 @@ print(json.dumps({"statuses": statuses, "loaded": [m for m in json.loads(sys.arg
 def test_serving_a_respondent_imports_no_statistics_library(database_url: str) -> None:
     from tests.conftest import MINI_SPEC
 
-    run = subprocess.run(  # noqa: S603 - this interpreter, our own script
+    run = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(ROOT), database_url, MINI_SPEC, json.dumps(HEAVY)],
         capture_output=True,
         text=True,
@@ -60,3 +60,23 @@ def test_serving_a_respondent_imports_no_statistics_library(database_url: str) -
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["statuses"] == [302, 302, 200, 302]  # the link, consent, the first page shown and saved
     assert result["loaded"] == [], f"a respondent's worker imported {result['loaded']}"
+
+
+def test_creating_the_app_imports_neither_alembic_nor_statistics() -> None:
+    """Every worker creates the app; only `surveyapp db ...` and /readyz need Alembic (extensions.MigrationSettings)."""
+    script = (
+        "import json, sys\n"
+        "from surveyapp import create_app\n"
+        "create_app({'DATABASE_URL': 'sqlite://', 'SECRET_KEY': 'test-secret'})\n"
+        "print(json.dumps([m for m in sys.argv[1:] if m in sys.modules]))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, "alembic", "flask_migrate", *HEAVY],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == []
