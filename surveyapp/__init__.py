@@ -17,7 +17,7 @@ from . import redaction
 from .cli import register_commands
 from .config import FALLBACK_BASE_URL, PROJECT_ROOT, SECURE_COOKIE_CHOICES, SMTP_TLS_CHOICES, load_config
 from .db.base import engine_options
-from .extensions import babel, csrf, login, migrate
+from .extensions import MigrationSettings, babel, csrf, login
 from .logformat import configure_logging
 from .web.assets import long_cache
 
@@ -161,7 +161,7 @@ def register_extensions(app: Flask) -> None:
     from .web.i18n import page_language, select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    app.extensions["migrate"] = MigrationSettings(db, str(PROJECT_ROOT / "migrations"))  # Flask-Migrate, lazily
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(page_language)

@@ -6,11 +6,11 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate.cli import db as migrations_group
 
 from .cli_invitations import invite, mail, remind
 from .instruments import check_files, instrument_files, load_directory
@@ -542,14 +542,39 @@ def delphi_definition(slug: str, fmt: str, lang: str | None, out: Path) -> None:
         click.echo(draft.training_note, err=True)
 
 
-#: Flask-Migrate's `db` commands (upgrade, downgrade, current, ...) and Peerscope's backup and restore, in one group
-database = click.Group(
-    "db",
-    commands=dict(migrations_group.commands),
-    params=list(migrations_group.params),  # --directory, --x-arg: read by the migration commands
-    callback=migrations_group.callback,
-    help="Database migrations (Flask-Migrate), backups and restores.",
-)
+class _DatabaseGroup(click.Group):
+    """Flask-Migrate's `db` commands (upgrade, downgrade, current, ...) joined on first use of `surveyapp db`.
+
+    Importing them imports Alembic (about 0.3 s), which no other command and no web worker needs.
+    """
+
+    _joined = False
+
+    def _join(self) -> None:
+        if not self._joined:
+            from flask_migrate.cli import db as migrations_group
+
+            for name, command in migrations_group.commands.items():
+                self.commands.setdefault(name, command)
+            self.params = [*migrations_group.params, *self.params]  # --directory, --x-arg: read by the migration commands
+            self.callback = migrations_group.callback
+            self._joined = True
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        self._join()
+        return super().make_context(*args, **kwargs)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._join()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._join()
+        return super().get_command(ctx, cmd_name)
+
+
+#: Flask-Migrate's `db` commands and Peerscope's backup and restore, in one group
+database = _DatabaseGroup("db", help="Database migrations (Flask-Migrate), backups and restores.")
 
 
 @database.command("backup")

@@ -10,6 +10,10 @@ item matrix) and get frozen dataclasses of floats, ints, strings, tuples and Non
   Hedges' g and Cliff's delta; ``comparison_words``: a one-sentence explanation for managers.
 - ``reliability``: Cronbach's alpha with its Feldt interval, McDonald's omega, item-rest r.
 - ``gaps``: self-view versus others' view on parallel forms, labelled only when clear.
+
+scipy and statsmodels (with pandas, which statsmodels loads) are imported inside the functions that use
+them, never at module level: every web worker imports this package, and a respondent's page must not pay
+their start-up time and memory (~200 MB). tests/test_lazy_imports.py checks it.
 """
 
 from .comparison_words import explain

@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, stats
 from threadpoolctl import threadpool_limits
 
 from .fit_indices import FitStats, GroupData, baseline, cfi, group_data, rmsea, srmr_group, tli
@@ -231,6 +230,8 @@ def _minimise(
     line search" once rounding noise dominates, at the minimum already; a restart from
     there settles it, and a free parameter's gradient near zero shows it is a minimum.
     """
+    from scipy import optimize
+
     theta = start
     lower = np.array([b[0] if b[0] is not None else -np.inf for b in bounds])
     for _ in range(3):
@@ -265,6 +266,8 @@ def fit_cfa(
     items' intercepts in a model with equal intercepts (lavaan's ``group.partial``);
     ``start_from``, a fit of a nested model to the same groups and items, only saves time.
     """
+    from scipy import stats
+
     names = tuple(items)
     position = {name: i for i, name in enumerate(names)}
     layout = [[position[i] for i in factor_items] for factor_items in structure.values()]

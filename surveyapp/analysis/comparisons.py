@@ -27,9 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
-from statsmodels.stats.meta_analysis import effectsize_smd
-from statsmodels.stats.oneway import anova_oneway
 
 from .descriptives import _finite, _float_or_none
 
@@ -151,6 +148,8 @@ def hedges_g(a: npt.ArrayLike, b: npt.ArrayLike) -> float | None:
     apply; it differs from the exact gamma-function factor by under 0.06% from
     n = 10. None when there is no pooled spread (every answer equal) or too few answers.
     """
+    from statsmodels.stats.meta_analysis import effectsize_smd
+
     x, y = _finite(a), _finite(b)
     if x.size < 1 or y.size < 1 or x.size + y.size < 3:
         return None
@@ -170,6 +169,8 @@ def welch_t(a: npt.ArrayLike, b: npt.ArrayLike, confidence: float = 0.95) -> tup
     Works from the groups' means and variances (scipy's ttest_ind_from_stats), so a
     100,000-answer group costs two passes over its values.
     """
+    from scipy import stats
+
     x, y = _finite(a), _finite(b)
     if x.size < 2 or y.size < 2 or (np.ptp(x) == 0.0 and np.ptp(y) == 0.0):
         return None
@@ -205,6 +206,8 @@ def _omega_squared(samples: Sequence[npt.NDArray[np.float64]]) -> float | None:
 
 def _kruskal(samples: Sequence[npt.NDArray[np.float64]]) -> tuple[float | None, float | None, float | None]:
     """(H, p, epsilon²_R = H / (n - 1)); all None when every answer is the same (no ranks to compare)."""
+    from scipy import stats
+
     pooled = np.concatenate(samples)
     if np.ptp(pooled) == 0.0:
         return None, None, None
@@ -214,6 +217,8 @@ def _kruskal(samples: Sequence[npt.NDArray[np.float64]]) -> tuple[float | None, 
 
 def _welch_anova(samples: Sequence[npt.NDArray[np.float64]]) -> tuple[float | None, float | None, float | None, float | None]:
     """(F, df_num, df_denom, p); None when a group does not vary, since Welch weights each group by n/variance."""
+    from statsmodels.stats.oneway import anova_oneway
+
     if any(np.ptp(s) == 0.0 for s in samples):
         return None, None, None, None
     res = anova_oneway(list(samples), use_var="unequal")
@@ -230,6 +235,8 @@ def _games_howell(samples: Sequence[npt.NDArray[np.float64]]) -> npt.NDArray[np.
     package builds a DataFrame per call and imports matplotlib and seaborn, which
     cost a dashboard process 30 MB and a third of a second for nothing it shows.
     """
+    from scipy import stats
+
     k = len(samples)
     n = np.array([s.size for s in samples], dtype=np.float64)
     means = np.array([s.mean() for s in samples])

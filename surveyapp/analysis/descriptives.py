@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 __all__ = ["Summary", "describe"]
 
@@ -50,6 +49,8 @@ def describe(values: npt.ArrayLike, confidence: float = 0.95) -> Summary:
     With a single value there is no spread, so SD and the interval are None rather
     than a misleading 0; with no values everything but n is None.
     """
+    from scipy import stats
+
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must lie between 0 and 1, got {confidence!r}")
     arr = _finite(values)

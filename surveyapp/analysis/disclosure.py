@@ -45,7 +45,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 __all__ = ["Disclosure", "protect"]
 
@@ -207,6 +206,8 @@ def _smallest_derivable(
     the answer is known at once. Otherwise a small mixed-integer program over them (HiGHS through SciPy):
     binary ``c`` per small unit, ``c`` equal to the combination on those units, at least one, fewest respondents.
     """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     if not len(published):
         return None
     pattern, unit_of = np.unique(published.T, axis=0, return_inverse=True)

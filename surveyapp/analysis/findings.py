@@ -28,8 +28,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scipy import stats
-
 __all__ = [
     "MAX_SHOWN",
     "Finding",
@@ -290,6 +288,8 @@ class Measure:
 
 def _welch_interval(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[float | None, float | None, float | None]:
     """(ci_low, ci_high, se) of mean_b - mean_a from the groups' sizes and SDs (None when neither varies)."""
+    from scipy import stats
+
     n_a, n_b, sd_a, sd_b = a["n"], b["n"], a.get("sd"), b.get("sd")
     if n_a < 2 or n_b < 2 or sd_a is None or sd_b is None or (sd_a == 0 and sd_b == 0):
         return None, None, None

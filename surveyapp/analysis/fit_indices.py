@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, stats
 
 __all__ = ["FitStats", "GroupData", "baseline", "cfi", "group_data", "rmsea", "srmr_group", "tli"]
 
@@ -69,6 +68,8 @@ def srmr_group(data: GroupData, sigma: FloatArray, mu: FloatArray, meanstructure
 
 
 def rmsea(chisq: float, df: int, n: int, n_groups: int) -> tuple[float | None, float | None, float | None]:
+    from scipy import optimize, stats
+
     if df <= 0:  # a just-identified model reproduces the data: no misfit, and no interval to give
         return 0.0, None, None
     root_g = np.sqrt(n_groups)

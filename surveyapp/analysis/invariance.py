@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from .cfa import FitStats, fit_cfa, group_data
 
@@ -87,6 +86,8 @@ class Invariance:
 
 
 def _compare(level: str, fit: FitStats, before: FitStats) -> InvarianceStep:
+    from scipy import stats
+
     diff = fit.chisq - before.chisq
     df_diff = fit.df - before.df
     p = float(stats.chi2.sf(max(diff, 0.0), df_diff)) if df_diff > 0 else None

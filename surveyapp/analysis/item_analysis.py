@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from statsmodels.multivariate.factor import Factor
 from threadpoolctl import threadpool_limits
 
 from ..instruments.model import PREFER_NOT_TO_ANSWER
@@ -146,6 +145,8 @@ def exploratory_factors(matrix: npt.ArrayLike, item_names: Sequence[str], seed: 
 
 
 def _efa(data: npt.NDArray[np.float64], item_names: Sequence[str], seed: int) -> Efa:
+    from statsmodels.multivariate.factor import Factor
+
     n, p = data.shape
     count, observed, threshold = parallel_analysis(data, seed=seed)
     if count == 0:

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
-from statsmodels.multivariate.factor import Factor
 
 from .descriptives import _float_or_none
 
@@ -82,6 +80,8 @@ def _alpha_from_cov(cov: npt.NDArray[np.float64]) -> float | None:
 
 def _feldt_interval(alpha: float, n: int, k: int, confidence: float) -> tuple[float, float]:
     """Feldt (1965) F-based interval, the one psych::alpha.ci and pingouin.cronbach_alpha report."""
+    from scipy import stats
+
     df1 = n - 1
     df2 = df1 * (k - 1)
     tail = (1.0 - confidence) / 2.0
@@ -97,6 +97,8 @@ def mcdonald_omega(matrix: npt.ArrayLike) -> float | None:
     fewer than 3 items (a one-factor model is not identified), a constant item, or a
     fit that fails or warns: a model-based number from a bad fit is worse than none.
     """
+    from statsmodels.multivariate.factor import Factor
+
     data = _complete_rows(matrix)
     n, k = data.shape
     if k < 3 or n <= k or np.any(np.ptp(data, axis=0) == 0.0):

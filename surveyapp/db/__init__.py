@@ -6,7 +6,16 @@ from .cache import DashboardCache
 from .instruments import InstrumentVersion
 from .mailings import Mailing, MailRecipient
 from .proposals import TaskAddition
-from .responses import Answer, ItemKey, Response, insert_answers, insert_responses, item_key_ids, known_item_keys
+from .responses import (
+    Answer,
+    ItemKey,
+    Response,
+    insert_answers,
+    insert_responses,
+    item_key_ids,
+    known_item_keys,
+    stored_item_keys,
+)
 from .surveys import Audience, CarriedAnswer, Invitation, RoundChange, SpentLink, Survey, SurveyInstrument
 from .throttle import SignInThrottle
 from .users import AuditEvent, SurveyGrant, User
@@ -39,4 +48,5 @@ __all__ = [
     "insert_responses",
     "item_key_ids",
     "known_item_keys",
+    "stored_item_keys",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Engine,
     Float,
     ForeignKey,
     Index,
@@ -145,6 +147,30 @@ def item_key_ids(keys: Iterable[str]) -> dict[str, int]:
 def known_item_keys(keys: Iterable[str]) -> dict[str, int]:
     """The number of each of ``keys`` already stored (reads only; :func:`item_key_ids` adds the missing ones)."""
     return _mapping(ItemKey.key, ItemKey.id, sorted(set(keys)))
+
+
+#: engine -> item key -> its number, as read from committed rows (rows never change: see ItemKey)
+_NUMBERS: weakref.WeakKeyDictionary[Engine, dict[str, int]] = weakref.WeakKeyDictionary()
+_NUMBERS_MAX = 100_000
+
+
+def stored_item_keys(keys: Iterable[str]) -> dict[str, int]:
+    """:func:`known_item_keys`, remembered per process: for a transaction that has written nothing yet.
+
+    A key's number never changes once committed, so it can be kept; one read in a transaction that added
+    keys could see numbers a rollback would free for other keys, hence "nothing written yet". A restore
+    replaces the database, and the app is stopped for it (docs/deploy.md), which empties this.
+    """
+    numbers = _NUMBERS.setdefault(db.engine, {})
+    wanted = set(keys)
+    found = {key: numbers[key] for key in wanted if key in numbers}
+    if len(found) < len(wanted):
+        read = known_item_keys(wanted - found.keys())
+        if len(numbers) + len(read) > _NUMBERS_MAX:
+            numbers.clear()
+        numbers.update(read)
+        found.update(read)
+    return found
 
 
 def _mapping(key: Any, value: Any, wanted: Sequence[Any]) -> dict[Any, Any]:

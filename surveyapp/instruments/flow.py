@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from .answers import StoredValue, to_condition_value
 from .conditions import Condition, evaluate
@@ -34,7 +35,12 @@ class SurveyPage:
     skip_when: Condition | None = None
 
     def answer_keys(self) -> list[str]:
-        return [item_key(self.instrument, i) for i in self.page.items]
+        return list(self._answer_keys)
+
+    @cached_property
+    def _answer_keys(self) -> tuple[str, ...]:
+        """Worked out once per page (pages are immutable): every request of a respondent asks for them often."""
+        return tuple(item_key(self.instrument, i) for i in self.page.items)
 
 
 def survey_pages(

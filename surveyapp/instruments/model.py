@@ -76,6 +76,13 @@ class ResponseScale:
         """The substantive options, then the missing options, that this audience is offered."""
         return tuple(o for o in self.options + self.missing_options if o.offered_to(audience))
 
+    def codes_for(self, audience: str) -> frozenset[int]:
+        """The codes of :meth:`options_for`, worked out once per scale and audience (every answer is checked)."""
+        known: dict[str, frozenset[int]] = self.__dict__.setdefault("_codes_for", {})
+        if audience not in known:
+            known[audience] = frozenset(o.code for o in self.options_for(audience))
+        return known[audience]
+
     def label(self, code: int, language: str) -> str | None:
         for option in self.options + self.missing_options:
             if option.code == code:
@@ -126,7 +133,7 @@ class Item:
         """Whether ``code`` is an option this audience may choose."""
         if self.scale is None:
             return False
-        return any(o.code == code for o in self.scale.options_for(audience))
+        return code in self.scale.codes_for(audience)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import re
 import secrets
@@ -19,9 +20,17 @@ from .passwords import password_problem
 from .surveys import SurveyError
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# a fixed hash to compare against when the e-mail is unknown, so timing does not reveal which e-mails exist
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread when passed on
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A fixed hash to compare against when the e-mail is unknown, so timing does not reveal which e-mails exist.
+
+    Made on first use, not at import: it takes a deliberately slow hash (~0.2 s) that a respondent's worker
+    would otherwise pay before its first request.
+    """
+    return generate_password_hash("not-a-real-password")
 
 
 class PasswordError(SurveyError):
@@ -70,7 +79,7 @@ def _verify(email: str, password: str, address: str, now: dt.datetime) -> User |
         raise SignInThrottledError(refusal)
     user = find_user(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if check_password_hash(user.password_hash, password) and user.active:
         throttle.succeeded(email, address, now)

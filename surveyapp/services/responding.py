@@ -19,15 +19,29 @@ is then locked, so a page save racing the submit either lands before it
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Delete, Insert, Select, Update, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
-from ..db import Answer, Audience, Invitation, ItemKey, Response, SpentLink, Survey, db, item_key_ids, known_item_keys
+from ..db import (
+    Answer,
+    Audience,
+    Invitation,
+    ItemKey,
+    Response,
+    SpentLink,
+    Survey,
+    SurveyInstrument,
+    db,
+    item_key_ids,
+    stored_item_keys,
+)
 from ..instruments.answers import StoredValue
 from ..instruments.flow import SurveyPage, item_key, routed_out, visible_items
 from .anonymity import completion_minutes, day_of, random_response_pk, resume_digest, spent_digest
@@ -72,11 +86,11 @@ def resolve_link(token: str, now: dt.datetime, secret: str | bytes) -> LinkState
     """What the link ``token`` leads to. ``secret``: the application's secret key (see :func:`submit_response`)."""
     digest = hash_token(token)
     # the plain hash: responses started before resume hashes were keyed (they forget it when submitted)
-    response = db.session.scalar(select(Response).where(Response.resume_hash.in_((resume_digest(token, secret), digest))))
-    if response is not None:
-        survey = db.session.get_one(Survey, response.survey_id)
+    found = db.session.execute(_in_progress(), {"keyed": resume_digest(token, secret), "plain": digest}).unique().first()
+    if found is not None:
+        response, survey, audience = found
         state: State = "in_progress" if is_open(survey, now) else "not_open"
-        return LinkState(state, survey, response.audience, response)
+        return LinkState(state, survey, audience, response)
     # the rounds of a Delphi share links: the newest round holding the link is the one it opens
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.token_hash == digest).order_by(Invitation.survey_id.desc()).limit(1)
@@ -93,6 +107,22 @@ def resolve_link(token: str, now: dt.datetime, secret: str | bytes) -> LinkState
         survey = audience.survey
         return LinkState("open_link" if is_open(survey, now) else "not_open", survey, audience)
     return LinkState("unknown")
+
+
+@functools.cache
+def _in_progress() -> Select[tuple[Response, Survey, Audience]]:
+    """A response in progress by its resume hash, with its survey, audience and the survey's instrument versions.
+
+    One statement for what every page of a respondent reads first (the survey's pages are built from its
+    instruments); built once per process, since building and caching a statement costs more than running it.
+    """
+    return (
+        select(Response, Survey, Audience)
+        .join(Survey, Survey.id == Response.survey_id)
+        .join(Audience, Audience.id == Response.audience_id)
+        .where(or_(Response.resume_hash == bindparam("keyed"), Response.resume_hash == bindparam("plain")))
+        .options(joinedload(Survey.instruments).joinedload(SurveyInstrument.instrument_version))
+    )
 
 
 def _spent(token: str, secret: str | bytes, survey: Survey) -> str:
@@ -178,12 +208,40 @@ def set_language(response: Response, language: str, now: dt.datetime) -> None:
 
 def answers_of(response: Response) -> dict[str, StoredValue]:
     multi = _multi_keys(response.survey_id)
-    rows = db.session.execute(
-        select(ItemKey.key, Answer.value_num, Answer.value_text, Answer.skipped)
-        .join(ItemKey, ItemKey.id == Answer.item_key_id)
-        .where(Answer.response_pk == response.pk)
-    )
+    rows = db.session.execute(_page_statements().answers, {"b_pk": response.pk})
     return {key: StoredValue(num, text, skipped, key in multi) for key, num, text, skipped in rows}
+
+
+@dataclass(frozen=True)
+class _PageStatements:
+    answers: Select[tuple[str, float | None, str | None, bool]]
+    move: Update
+    forget: Delete
+    store: Insert
+
+
+@functools.cache
+def _page_statements() -> _PageStatements:
+    """The statements of a page save, on the tables (not the ORM classes) and built once per process.
+
+    Every respondent makes this request on every page: building a statement, and the ORM's bulk-write path
+    for it, cost more CPU than the database's work. The ORM objects in the session are expired after the
+    save, so nothing reads a stale value.
+    """
+    answer, key, response = Answer.__table__, ItemKey.__table__, Response.__table__
+    return _PageStatements(
+        answers=select(key.c.key, answer.c.value_num, answer.c.value_text, answer.c.skipped)
+        .join(key, key.c.id == answer.c.item_key_id)
+        .where(answer.c.response_pk == bindparam("b_pk")),
+        # only while in progress: a save racing the submit changes nothing once the submit has committed
+        move=update(response)
+        .where(response.c.pk == bindparam("b_pk"), response.c.status == "in_progress")
+        .values(current_page=bindparam("b_page"), furthest_page=bindparam("b_furthest"), updated_at=bindparam("b_now")),
+        forget=delete(answer).where(
+            answer.c.response_pk == bindparam("b_pk"), answer.c.item_key_id.in_(bindparam("b_keys", expanding=True))
+        ),
+        store=insert(answer),
+    )
 
 
 def _multi_keys(survey_id: int) -> frozenset[str]:
@@ -224,7 +282,7 @@ def save_page(
     furthest = max(response.furthest_page, next_page)
     # everything read and built before the first write: the write lock (the whole database on SQLite) is then
     # held only for the statements below and the commit, which is what limits saves under load
-    numbers = known_item_keys(keys)
+    numbers = stored_item_keys(keys)  # nothing written in this transaction yet
     if len(numbers) < len(set(keys)):  # a key never stored before (adding it is a write, so the lock starts here)
         numbers = item_key_ids(keys)
     replaced = [numbers[k] for k in keys]
@@ -236,18 +294,14 @@ def save_page(
     ]  # fmt: skip
     # the first write to the response, only while it is in progress: this locks the row (PostgreSQL) or the
     # database (SQLite) until the commit, so a submit racing this save waits for it or has made it change nothing
-    moved = db.session.execute(
-        update(Response)
-        .where(Response.pk == response.pk, Response.status == "in_progress")
-        .values(current_page=next_page, furthest_page=furthest, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    statements = _page_statements()
+    moved = db.session.execute(statements.move, {"b_pk": response.pk, "b_page": next_page, "b_furthest": furthest, "b_now": now})
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         raise ResponseSubmittedError("this response was already submitted")
-    db.session.execute(delete(Answer).where(Answer.response_pk == response.pk, Answer.item_key_id.in_(replaced)))
+    db.session.execute(statements.forget, {"b_pk": response.pk, "b_keys": replaced})
     if rows:
-        db.session.execute(insert(Answer), rows)
+        db.session.execute(statements.store, rows)
     db.session.commit()
     db.session.expire(response)
 

@@ -193,6 +193,19 @@ def test_show_if_hides_and_drops_answers(client: FlaskClient, make_survey, invit
     assert "mini.role_other" not in keys  # hidden (role is not 'Other'), so never stored
 
 
+def test_show_if_on_the_same_page_reads_the_answer_sent_with_it(client: FlaskClient, make_survey, invite) -> None:
+    """The page save parses only the answers a condition on the page reads (role) before its check: role_other,
+    shown by this very submission's role, is stored; before that, nothing stored made it visible."""
+    make_survey()
+    token = invite(audience="staff")
+    start(client, token)
+    client.post(f"/r/{token}/p/1", data=PAGE1)
+    client.post(f"/r/{token}/p/2", data={"mini.role": "2", "mini.role_other": "Chef", "action": "later"})
+    assert {row.key for row in stored_answers()} >= {"mini.role", "mini.role_other"}
+    client.post(f"/r/{token}/p/2", data={"mini.role": "1", "mini.role_other": "Chef", "action": "later"})
+    assert "mini.role_other" not in {row.key for row in stored_answers()}  # hidden again by the new answer: dropped
+
+
 def test_staff_see_not_observed_peers_do_not(client: FlaskClient, make_survey, invite) -> None:
     make_survey()
     staff, peer = invite(audience="staff"), invite(audience="peer")

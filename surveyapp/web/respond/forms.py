@@ -1,24 +1,24 @@
-"""WTForms for one page of a survey, generated from the instrument's items.
+"""The check of one page of a survey's answers, from the instrument's items.
 
-Field kinds are a registry (item type -> builder), not an if-chain. Every
-field validates through ``instruments.answers.parse_answer`` — the same rule
+Every answer is parsed by ``instruments.answers.parse_answer`` — the same rule
 saving and import use — so a value the page would refuse can never be
 stored by another route.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask import current_app, g
 from flask_babel import gettext, lazy_gettext
-from flask_wtf import FlaskForm
-from wtforms import Field, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import StopValidation
+from flask_wtf.csrf import validate_csrf
+from werkzeug.datastructures import MultiDict
+from wtforms.validators import ValidationError
 
 from ...instruments.answers import AnswerError, StoredValue, parse_answer
 from ...instruments.flow import SurveyPage, item_key
-from ...instruments.model import Instrument, Item
+from ...instruments.model import Item
 
 ERROR_MESSAGES: Mapping[str, Any] = {
     "required": lazy_gettext("Please answer this question."),
@@ -40,85 +40,62 @@ def error_message(item: Item, error: AnswerError) -> str:
     return str(ERROR_MESSAGES.get(error.code, error))
 
 
-class AnswerCheck:
-    """Validator: parse the raw answer, keep the parsed value on the field."""
+class PageCheck:
+    """One page's submitted answers, each parsed and checked: what a save stores, and a message per refusal.
 
-    def __init__(self, item: Item, audience: str) -> None:
-        self.item = item
+    Not a WTForms form: binding a field object per question on every save cost a respondent's page more CPU
+    than its SQL, and the page template renders its own inputs. Each answer goes through ``parse_answer``
+    exactly as a form field's validator did; the CSRF token is checked as FlaskForm checks it (once per
+    request: CSRFProtect's check, when it passed, counts).
+    """
+
+    def __init__(self, page: SurveyPage, items: Sequence[Item], audience: str, enforce_required: bool) -> None:
+        self.keys = {item_key(page.instrument, item): item for item in items}
         self.audience = audience
+        self.enforce_required = enforce_required
+        self.errors: dict[str, str] = {}
+        self._answers: dict[str, StoredValue | None] = {}
 
-    def __call__(self, form: PageForm, field: Field) -> None:
-        field.parsed = None
-        try:
-            field.parsed = parse_answer(self.item, self.audience, field.raw_data or None)
-        except AnswerError as exc:
-            raise StopValidation(error_message(self.item, exc)) from None
-        if field.parsed is None and self.item.required and form.enforce_required:
-            raise StopValidation(str(ERROR_MESSAGES["required"]))
-
-
-class RawMultiField(SelectMultipleField):
-    """Keeps the raw strings; AnswerCheck decides what is valid."""
-
-    def pre_validate(self, form: Any) -> None:
-        pass
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = list(valuelist)
-
-
-class RawChoiceField(StringField):
-    """A radio group's value: kept as given, so a tampered code reaches AnswerCheck and is refused there."""
-
-
-Builder = Callable[[Item, str], Field]
-
-FIELD_BUILDERS: Mapping[str, Builder] = {
-    "likert": lambda item, audience: RawChoiceField(validators=[AnswerCheck(item, audience)]),
-    "single": lambda item, audience: RawChoiceField(validators=[AnswerCheck(item, audience)]),
-    "multi": lambda item, audience: RawMultiField(validators=[AnswerCheck(item, audience)]),
-    "number": lambda item, audience: StringField(validators=[AnswerCheck(item, audience)]),
-    "text": lambda item, audience: StringField(validators=[AnswerCheck(item, audience)]),
-    "longtext": lambda item, audience: TextAreaField(validators=[AnswerCheck(item, audience)]),
-}
-
-
-class PageForm(FlaskForm):
-    enforce_required = True
+    def validate(self, formdata: MultiDict[str, str]) -> bool:
+        """Parse every shown item's answer from ``formdata`` (a request's form); True when all are acceptable."""
+        self.errors, self._answers = {}, {}
+        csrf_problem = _csrf_problem(formdata)
+        if csrf_problem is not None:
+            self.errors[CSRF_FIELD] = csrf_problem
+        for key, item in self.keys.items():
+            parsed = None
+            try:
+                parsed = parse_answer(item, self.audience, formdata.getlist(key) or None)
+            except AnswerError as exc:
+                self.errors[key] = error_message(item, exc)
+            else:
+                if parsed is None and item.required and self.enforce_required:
+                    self.errors[key] = str(ERROR_MESSAGES["required"])
+            self._answers[key] = parsed
+        return not self.errors
 
     def answers(self) -> dict[str, StoredValue | None]:
-        return {name: getattr(field, "parsed", None) for name, field in self._fields.items() if name != "csrf_token"}
+        """Each shown item's parsed answer (None: not answered, or refused)."""
+        return dict(self._answers)
 
 
-def page_form(page: SurveyPage, items: Sequence[Item], audience: str, enforce_required: bool) -> PageForm:
-    """A form with one field per shown item, named by its answer key."""
-    return _form_class(page.instrument, tuple(items), audience, enforce_required)()
+CSRF_FIELD = "csrf_token"
 
 
-_FORM_CLASSES: dict[tuple[int, tuple[int, ...], str, bool], tuple[Instrument, tuple[Item, ...], type[PageForm]]] = {}
-_FORM_CLASSES_MAX = 512
+def _csrf_problem(formdata: MultiDict[str, str]) -> str | None:
+    """FlaskForm's check of the form's CSRF token: None when it holds, or when CSRFProtect passed this request."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True) or g.get("csrf_valid", False):
+        return None
+    try:
+        validate_csrf(formdata.get(CSRF_FIELD))
+    except ValidationError as exc:
+        return str(exc.args[0]) if exc.args else "The CSRF token is invalid."
+    return None
 
 
-def _form_class(instrument: Instrument, items: tuple[Item, ...], audience: str, enforce_required: bool) -> type[PageForm]:
-    """The form class for these items, built once per process.
-
-    Building it (and WTForms' first look at its fields) cost a respondent's
-    page save more than its SQL. Instruments are immutable and cached by
-    content hash (services.surveys), so the key is their identity and that of
-    the shown items; the entry keeps them alive, so an id is never reused
-    while its class is cached. Only the class is shared: every request gets a
-    new form, with its own data and CSRF check.
-    """
-    key = (id(instrument), tuple(id(item) for item in items), audience, enforce_required)
-    cached = _FORM_CLASSES.get(key)
-    if cached is not None:
-        return cached[2]
-    fields = {item_key(instrument, item): FIELD_BUILDERS[item.type](item, audience) for item in items}
-    form_class = type("SurveyPageForm", (PageForm,), {**fields, "enforce_required": enforce_required})
-    if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
-        _FORM_CLASSES.clear()
-    _FORM_CLASSES[key] = (instrument, items, form_class)
-    return form_class
+def page_check(page: SurveyPage, items: Sequence[Item], audience: str, enforce_required: bool) -> PageCheck:
+    """The check of ``page``'s shown ``items`` for this audience (required items only when moving on)."""
+    return PageCheck(page, items, audience, enforce_required)
 
 
 def raw_values(stored: Mapping[str, StoredValue]) -> dict[str, list[str]]:

@@ -21,7 +21,7 @@ from ...services import responding
 from ...services.surveys import survey_instruments
 from ..cookies import secure_cookies
 from ..i18n import LANGUAGE_NAMES, RTL_LANGUAGES, audience_label, localized
-from .forms import page_form, raw_values
+from .forms import page_check, raw_values
 from .round_feedback import task_feedback
 
 bp = Blueprint("respond", __name__)
@@ -252,9 +252,9 @@ def page(token: str, number: int) -> HttpResponse:
     # show_if on this page may depend on answers given on this page
     preview = {**stored, **{k: v for k, v in _lenient(current, audience, submitted).items() if v is not None}}
     shown = visible_items(current, preview)
-    form = page_form(current, shown, audience, enforce_required=(action == "next"))
-    if not form.validate():
-        errors = {name: field.errors[0] for name, field in form._fields.items() if field.errors}
+    check = page_check(current, shown, audience, enforce_required=(action == "next"))
+    if not check.validate(request.form):
+        errors = dict(check.errors)
         if "csrf_token" in errors:
             errors = {
                 "_form": gettext(
@@ -263,13 +263,14 @@ def page(token: str, number: int) -> HttpResponse:
                 )
             }
         return _page(link, token, current, pages, shown, submitted, errors, stored, status=400)
-    after = {**stored, **{k: v for k, v in form.answers().items() if v is not None}}
-    for key, value in form.answers().items():
+    answers = check.answers()
+    after = {**stored, **{k: v for k, v in answers.items() if v is not None}}
+    for key, value in answers.items():
         if value is None:
             after.pop(key, None)
     next_number = {"next": step(pages, after, number, 1), "back": step(pages, after, number, -1), "later": number}[action]
     try:
-        responding.save_page(response, current, form.answers(), next_number, now(), stored)
+        responding.save_page(response, current, answers, next_number, now(), stored)
     except responding.ResponseSubmittedError:  # submitted from another tab a moment before this save
         return _render("respond/already_submitted.html", link)
     if action == "later":
@@ -282,17 +283,27 @@ def page(token: str, number: int) -> HttpResponse:
 
 
 def _lenient(current: SurveyPage, audience: str, submitted: dict[str, list[str]]) -> dict[str, Any]:
-    """Parse what parses (for show_if on this page); errors are reported by the form."""
+    """Parse what parses of the answers this page's visibility depends on; errors are reported by the page check."""
     from ...instruments.answers import AnswerError, parse_answer
 
+    steering = _steering_keys(current)
     out: dict[str, Any] = {}
     for item in current.page.items:
         key = f"{current.instrument.id}.{item.id}"
+        if key not in steering:  # no show_if or routing condition of this page reads it
+            continue
         try:
             out[key] = parse_answer(item, audience, submitted.get(key) or None)
         except AnswerError:
             out[key] = None
     return out
+
+
+def _steering_keys(current: SurveyPage) -> frozenset[str]:
+    """Answer keys on ``current`` that a show_if of its items, or its routing, reads (usually none)."""
+    prefix = f"{current.instrument.id}."
+    own = {f"{prefix}{ref}" for item in current.page.items for ref in referenced_items(item.show_if)}
+    return frozenset((own | set(referenced_items(current.skip_when))) & set(current.answer_keys()))
 
 
 def _page(
