@@ -71,6 +71,8 @@ def test_report_holds_findings_actions_instruments_and_method(client: FlaskClien
         "mini 1.0.0",
     ):
         assert words in text, words
+    for heading in ("Findings", "Action plan"):  # once each: the shared partials bring their own headings
+        assert text.count(heading) == 1, heading
     # the sentence the page writes for each subscale is the report's finding, word for word
     result = survey_dashboard(survey, viewer=None, audit=None)
     for block in result["instruments"]:
