@@ -157,8 +157,9 @@ def report_pdf(slug: str) -> Response:
     chosen = granted_survey(slug)
     by = request.args.get("by", "audience")
     among = (request.args.get("among") or None) if by != "audience" else None
-    language = request.args.get("language") or report_languages(chosen)[0]
-    if language not in report_languages(chosen):
+    available = report_languages(chosen)
+    language = request.args.get("language") or (reader_language() if reader_language() in available else available[0])
+    if language not in available:
         abort(400, f"This survey's report is available in {', '.join(report_languages(chosen))}.")
     now = dt.datetime.now(dt.UTC)
     try:

@@ -107,3 +107,17 @@ def test_report_in_hebrew_states_the_findings_in_hebrew(client: FlaskClient, dem
     assert "בעיני" in text  # the findings' sentences, in Hebrew
     for english_words in ("rate role", "higher than", "lower than", "do themselves", "Hidden to protect anonymity"):
         assert english_words not in text, english_words
+
+
+def test_a_hebrew_reader_gets_the_report_in_hebrew_unless_they_choose(client: FlaskClient, demo_survey) -> None:
+    from tests.web.test_report import PDFTOTEXT, pdf_text
+
+    email = sign_in(client, "admin")
+    page = _page(client, email, "he")
+    assert re.search(r'<option value="he" selected>', page)  # the report's language menu starts at the reader's
+    if PDFTOTEXT is None:
+        pytest.skip("poppler-utils is not installed: `make test` installs it")
+    text = pdf_text(client.get("/dashboard/demo/report.pdf").data)
+    assert "Results report" not in text
+    assert "בעיני" in text
+    assert "Results report" in pdf_text(client.get("/dashboard/demo/report.pdf?language=en").data)
