@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("statsmodels", "scipy", "scipy.stats", "scipy.optimize", "pandas")
@@ -48,16 +49,7 @@ print(json.dumps({"statuses": statuses, "loaded": [m for m in json.loads(sys.arg
 def test_serving_a_respondent_imports_no_statistics_library(database_url: str) -> None:
     from tests.conftest import MINI_SPEC
 
-    run = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(ROOT), database_url, MINI_SPEC, json.dumps(HEAVY)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = _last_json_line(SCRIPT, str(ROOT), database_url, MINI_SPEC, json.dumps(HEAVY))
     assert result["statuses"] == [302, 302, 200, 302]  # the link, consent, the first page shown and saved
     assert result["loaded"] == [], f"a respondent's worker imported {result['loaded']}"
 
@@ -70,13 +62,13 @@ def test_creating_the_app_imports_neither_alembic_nor_statistics() -> None:
         "create_app({'DATABASE_URL': 'sqlite://', 'SECRET_KEY': 'test-secret'})\n"
         "print(json.dumps([m for m in sys.argv[1:] if m in sys.modules]))\n"
     )
+    assert _last_json_line(script, "alembic", "flask_migrate", *HEAVY) == []
+
+
+def _last_json_line(script: str, *args: str) -> Any:
+    """Run ``script`` in a new interpreter (nothing imported yet) and read the JSON it prints last."""
     run = subprocess.run(
-        [sys.executable, "-c", script, "alembic", "flask_migrate", *HEAVY],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False
     )
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout.strip().splitlines()[-1]) == []
+    return json.loads(run.stdout.strip().splitlines()[-1])
