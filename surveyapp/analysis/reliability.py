@@ -97,13 +97,20 @@ def mcdonald_omega(matrix: npt.ArrayLike) -> float | None:
     fewer than 3 items (a one-factor model is not identified), a constant item, or a
     fit that fails or warns: a model-based number from a bad fit is worse than none.
     """
-    from statsmodels.multivariate.factor import Factor
-
     data = _complete_rows(matrix)
     n, k = data.shape
     if k < 3 or n <= k or np.any(np.ptp(data, axis=0) == 0.0):
         return None
-    corr = np.corrcoef(data, rowvar=False)
+    return _omega_of_cov(np.cov(data, rowvar=False, ddof=1), n)
+
+
+def _omega_of_cov(cov: npt.NDArray[np.float64], n: int) -> float | None:
+    """:func:`mcdonald_omega` from the complete rows' covariance matrix (every item varying, n > k)."""
+    from statsmodels.multivariate.factor import Factor
+
+    sd = np.sqrt(np.diag(cov))
+    corr = cov / np.outer(sd, sd)
+    np.fill_diagonal(corr, 1.0)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -121,15 +128,14 @@ def mcdonald_omega(matrix: npt.ArrayLike) -> float | None:
     return _float_or_none(common / (common + float(uniqueness.sum())))
 
 
-def _item_stats(data: npt.NDArray[np.float64], names: Sequence[str]) -> tuple[ItemStat, ...]:
+def _item_stats(cov: npt.NDArray[np.float64], names: Sequence[str]) -> tuple[ItemStat, ...]:
     """Corrected (item-rest) correlations and alpha if deleted, all from one covariance matrix.
 
     cov(item, rest) = row sum - item variance; var(rest) = total - 2 row sum + item
     variance; alpha without item j is alpha of the covariance matrix without row and
     column j. One pass over the answers however many items there are.
     """
-    k = data.shape[1]
-    cov = np.cov(data, rowvar=False, ddof=1)
+    k = cov.shape[0]
     row_sums, variances, total = cov.sum(axis=1), np.diag(cov), float(cov.sum())
     rest_variance = total - 2.0 * row_sums + variances
     out = []
@@ -188,11 +194,13 @@ def reliability(
         warning = _("insufficient n: fewer than %(n)s complete responses") % {"n": min_n}
         return Reliability("too_few", n, k, None, None, None, None, (), warning)
 
-    alpha = cronbach_alpha(data)
+    cov = np.cov(data, rowvar=False, ddof=1)  # one pass over the answers serves alpha, the items and omega
+    alpha = _alpha_from_cov(cov)
     low = high = None
     if alpha is not None:
         low, high = _feldt_interval(alpha, n, k, 0.95)
-    items = _item_stats(data, names)
+    items = _item_stats(cov, names)
+    varies = bool(np.all(np.diag(cov) > 0.0))  # a constant item: a one-factor model is not identified
     return Reliability(
         status="ok",
         n=n,
@@ -200,7 +208,7 @@ def reliability(
         alpha=alpha,
         alpha_ci_low=low,
         alpha_ci_high=high,
-        omega=mcdonald_omega(data),
+        omega=_omega_of_cov(cov, n) if k >= 3 and n > k and varies else None,
         items=items,
         warning=_warnings(alpha, n, k, items, _),
     )

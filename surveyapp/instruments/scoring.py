@@ -68,7 +68,11 @@ def score_matrix(instrument: Instrument, subscale: Subscale, matrix: FloatArray)
     nothing was stored. Returns the scores (NaN where missing) and the number
     of items answered per row.
     """
-    values = recoded_matrix(instrument, subscale, matrix)
+    return scores_of_recoded(subscale, recoded_matrix(instrument, subscale, matrix))
+
+
+def scores_of_recoded(subscale: Subscale, values: FloatArray) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """:func:`score_matrix` from the matrix :func:`recoded_matrix` already made (a dashboard needs both)."""
     answered = (~np.isnan(values)).sum(axis=1)
     ok = answered >= required_answers(len(subscale.items), subscale.min_answered)
     with np.errstate(invalid="ignore"):

@@ -19,7 +19,7 @@ from ..analysis.reliability import reliability
 from ..instruments import Instrument, Subscale
 from ..instruments.flow import item_key
 from ..instruments.model import text_in
-from ..instruments.scoring import needs_every_item, recoded_matrix, score_matrix
+from ..instruments.scoring import needs_every_item
 from .groupings import Groups
 from .survey_data import SurveyData
 
@@ -61,23 +61,22 @@ def _subscale_block(
     scale = instrument.scale_of(subscale)
     keys = [f"{instrument.id}.{i}" for i in subscale.items]
     asked = data.of_audiences(audiences)
-    raw = data.matrix(keys)
-    scores, _ = score_matrix(instrument, subscale, raw)
-    recoded = recoded_matrix(instrument, subscale, raw)
+    recoded, scores = data.subscale(instrument, subscale)
     low, high = (scale.min, scale.max) if subscale.scoring == "mean" else (scale.min * len(keys), scale.max * len(keys))
-    asked_counts = {k: int(groups.rows(k, asked).sum()) for k in groups.keys}
-    scored_counts = {k: int((groups.rows(k, asked) & ~np.isnan(scores)).sum()) for k in groups.keys}
+    rows = {k: groups.rows(k, asked) for k in groups.keys}
+    scored = ~np.isnan(scores)
+    asked_counts = {k: int(np.count_nonzero(rows[k])) for k in groups.keys}
+    scored_counts = {k: int(np.count_nonzero(rows[k] & scored)) for k in groups.keys}
     counts = {k: n for k, n in scored_counts.items() if asked_counts[k]}
-    hide = groups.suppression(counts, audiences, ~np.isnan(scores), needs_every_item(subscale))
+    hide = groups.suppression(counts, audiences, scored, needs_every_item(subscale))
     per_group, samples = [], {}
     for key in groups.keys:
         if not asked_counts[key]:
             continue
-        mask = groups.rows(key, asked)
-        values = scores[mask]
+        mask = rows[key]
         entry: dict[str, Any] = {"key": key, "label": groups.labels[key], "hidden": not hide.shows(key)}
         if hide.shows(key):
-            finite = values[~np.isnan(values)]
+            finite = scores[mask & scored]
             summary = describe(finite)
             entry.update(asdict(summary))
             entry["n_asked"] = asked_counts[key]
@@ -132,7 +131,8 @@ def _item_block(instrument: Instrument, item: Any, data: SurveyData, groups: Gro
     asked = data.of_audiences(item.audiences)
     column = data.column(key)
     scale = item.scale
-    asked_counts = {k: int(groups.rows(k, asked).sum()) for k in groups.keys}
+    rows = {k: groups.rows(k, asked) for k in groups.keys}
+    asked_counts = {k: int(np.count_nonzero(rows[k])) for k in groups.keys}
     hide = groups.suppression({k: n for k, n in asked_counts.items() if n}, item.audiences)
     per_group = []
     for group in groups.keys:
@@ -140,9 +140,7 @@ def _item_block(instrument: Instrument, item: Any, data: SurveyData, groups: Gro
             continue
         entry: dict[str, Any] = {"key": group, "label": groups.labels[group], "hidden": not hide.shows(group)}
         if hide.shows(group):
-            dist = distribution(
-                column[groups.rows(group, asked)], [o.code for o in scale.options], [o.code for o in scale.missing_options]
-            )
+            dist = distribution(column[rows[group]], [o.code for o in scale.options], [o.code for o in scale.missing_options])
             entry.update(asdict(dist))
             entry["percentages"] = list(dist.percentages())
         per_group.append(entry)

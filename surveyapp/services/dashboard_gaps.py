@@ -16,7 +16,7 @@ from ..instruments import Instrument
 from ..instruments.audiences import SELF_AUDIENCE, in_sentence
 from ..instruments.flow import item_key
 from ..instruments.model import text_in
-from ..instruments.scoring import needs_every_item, score_matrix
+from ..instruments.scoring import needs_every_item
 from .groupings import Groups
 from .survey_data import SurveyData
 
@@ -38,7 +38,7 @@ def _targets(instrument: Instrument, data: SurveyData, language: str) -> list[tu
     """Every subscale score and Likert item of ``instrument``, recoded so that higher means more of the construct."""
     targets: list[tuple[str, str, str, npt.NDArray[np.float64]]] = []
     for subscale in instrument.subscales:
-        scores, _ = score_matrix(instrument, subscale, data.matrix([f"{instrument.id}.{i}" for i in subscale.items]))
+        _, scores = data.subscale(instrument, subscale)
         targets.append(("subscale", subscale.id, text_in(subscale.label, language), scores))
     for item in instrument.items:
         if item.type == "likert" and item.scale is not None:
@@ -79,7 +79,7 @@ def gaps(
     """
     language = language or instrument.languages[0]
     out: list[dict[str, Any]] = []
-    targets = _targets(instrument, data, language)
+    targets = [(*target, ~np.isnan(target[3])) for target in _targets(instrument, data, language)]
     self_rows = data.of_audiences([SELF_AUDIENCE])
     for group, rows in gap_slices(groups, data):
         for other in compared_audiences(groups):
@@ -89,17 +89,15 @@ def gaps(
                 and groups.audience_shown(group or "", other, int(their_rows.sum()))
             ):
                 continue  # a hidden audience leaves no figure, not even as a gap
-            for level, ident, label, values in targets:
+            for level, ident, label, values, scored in targets:
                 item_ids = next(s.items for s in instrument.subscales if s.id == ident) if level == "subscale" else [ident]
                 if not _parallel(instrument, item_ids, other):
                     continue
-                mine, theirs = values[mine_rows], values[their_rows]
-                mine, theirs = mine[~np.isnan(mine)], theirs[~np.isnan(theirs)]
+                mine, theirs = values[mine_rows & scored], values[their_rows & scored]
                 if mine.size < min_cell or theirs.size < min_cell:
                     continue
                 if level == "subscale":  # its figures cover those with a score: decided over them (services.cells)
                     linked = needs_every_item(next(s for s in instrument.subscales if s.id == ident))
-                    scored = ~np.isnan(values)
                     if not (
                         groups.audience_shown(group or "", SELF_AUDIENCE, mine.size, scored, linked)
                         and groups.audience_shown(group or "", other, theirs.size, scored, linked)

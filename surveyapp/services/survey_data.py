@@ -26,9 +26,10 @@ from sqlalchemy import Float, Integer, and_, case, cast, func, literal, null, se
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..db import Answer, Audience, ItemKey, Response, Survey, db
-from ..instruments import PREFER_NOT_TO_ANSWER, Instrument
+from ..instruments import PREFER_NOT_TO_ANSWER, Instrument, Subscale
 from ..instruments.answers import StoredValue
 from ..instruments.flow import item_key
+from ..instruments.scoring import recoded_matrix, scores_of_recoded
 
 __all__ = ["SurveyData", "answer_vector", "load_survey_data", "numeric_item_keys", "survey_columns"]
 
@@ -44,6 +45,9 @@ class SurveyData:
     columns: Mapping[str, int]
     codes: npt.NDArray[np.float64]
     _audience_masks: dict[frozenset[str], npt.NDArray[np.bool_]] = field(default_factory=dict, compare=False, repr=False)
+    _subscales: dict[tuple[str, str, str], tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def of_audiences(self, keys: Iterable[str]) -> npt.NDArray[np.bool_]:
         """Which rows come from one of the audiences ``keys`` (kept: a dashboard asks the same few sets many times)."""
@@ -61,6 +65,19 @@ class SurveyData:
 
     def matrix(self, keys: Sequence[str]) -> npt.NDArray[np.float64]:
         return np.column_stack([self.column(k) for k in keys]) if keys else np.empty((len(self), 0))
+
+    def subscale(self, instrument: Instrument, subscale: Subscale) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The subscale's item scores (:func:`recoded_matrix`) and its scores, one row per response.
+
+        Kept: the subscale's figures, its reliability and the perception gaps all start from them, and at a
+        million responses each is a pass over tens of millions of values.
+        """
+        key = (instrument.id, instrument.version, subscale.id)
+        found = self._subscales.get(key)
+        if found is None:
+            recoded = recoded_matrix(instrument, subscale, self.matrix([f"{instrument.id}.{i}" for i in subscale.items]))
+            found = self._subscales[key] = (recoded, scores_of_recoded(subscale, recoded)[0])
+        return found
 
     def __len__(self) -> int:
         return len(self.audience)
