@@ -98,9 +98,9 @@ def cliffs_delta(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
         raise ValueError("Cliff's delta needs at least one value in each group")
     pooled = np.concatenate([x, y])
     low, high = pooled.min(), pooled.max()
-    step = _grid(pooled - low, high - low)
-    if step:  # values on a grid: count, no sort
-        index = np.rint((pooled - low) * step).astype(np.int64)
+    pooled -= low
+    index = _grid_index(pooled, high - low)
+    if index is not None:  # values on a grid: count, no sort
         size = int(index.max()) + 1
         count_x = np.bincount(index[: x.size], minlength=size)
         count_y = np.bincount(index[x.size :], minlength=size)
@@ -117,19 +117,23 @@ def cliffs_delta(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
 _GRID_STEPS = (1, 27_720)
 
 
-def _grid(shifted: np.ndarray, span: float) -> int:
-    """The smallest step count per unit (of :data:`_GRID_STEPS`) that puts every value on a whole number, or 0.
+def _grid_index(shifted: np.ndarray, span: float) -> npt.NDArray[np.int64] | None:
+    """Each value's whole-number position on the finest grid it needs (a step of :data:`_GRID_STEPS`), or None.
 
     A value within 1e-6 of a grid point counts as on it: a score summed in floating point is never further off,
-    and two scores closer than 1/27,720 apart would be one value to anyone reading them.
+    and two scores closer than 1/27,720 apart would be one value to anyone reading them. ``shifted`` (values minus
+    their minimum) is left as it was.
     """
     for step in _GRID_STEPS:
         if span * step > 2_000_000:
-            return 0
-        scaled = shifted * step
-        if np.all(np.abs(scaled - np.rint(scaled)) < 1e-6 * step):
-            return step
-    return 0
+            return None
+        scaled = shifted * step if step != 1 else shifted.copy()
+        rounded = np.rint(scaled)
+        np.subtract(scaled, rounded, out=scaled)  # in place: at a million values each temporary costs as much as a pass
+        np.abs(scaled, out=scaled)
+        if scaled.max() < 1e-6 * step:
+            return rounded.astype(np.int64)
+    return None
 
 
 def magnitude(delta: float) -> str:

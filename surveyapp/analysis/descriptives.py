@@ -32,7 +32,8 @@ class Summary:
 def _finite(values: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """A flat float array without NaN (missing answers) or infinities (never a real score)."""
     arr = np.asarray(values, dtype=np.float64).ravel()
-    return arr[np.isfinite(arr)]
+    finite = np.isfinite(arr)
+    return arr if finite.all() else arr[finite]  # already clean (most calls): no copy, never changed in place
 
 
 def _float_or_none(value: float | np.floating | None) -> float | None:

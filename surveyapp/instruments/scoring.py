@@ -43,9 +43,17 @@ class SubscaleScore:
     n_items: int
 
 
-def recode(values: FloatArray, low: float, high: float, reverse: npt.NDArray[np.bool_]) -> FloatArray:
-    """Reverse-key the columns flagged in ``reverse``; NaN stays NaN."""
-    return np.where(reverse, low + high - values, values)
+def recode(
+    values: FloatArray, low: float, high: float, reverse: npt.NDArray[np.bool_], *, in_place: bool = False
+) -> FloatArray:
+    """Reverse-key the columns flagged in ``reverse``; NaN stays NaN.
+
+    ``in_place``: change ``values`` itself (a matrix the caller just made): at a million responses a second copy
+    of the matrix costs more than the arithmetic.
+    """
+    out = values if in_place else np.array(values, dtype=np.float64)
+    np.subtract(low + high, out, out=out, where=reverse)  # ``reverse`` per column, or per value for a flat array
+    return out
 
 
 def required_answers(n_items: int, min_answered: float) -> int:
@@ -90,9 +98,9 @@ def recoded_matrix(instrument: Instrument, subscale: Subscale, matrix: FloatArra
     scale = instrument.scale_of(subscale)
     values = np.asarray(matrix, dtype=np.float64).reshape(-1, len(subscale.items))
     substantive = np.isin(values, np.fromiter(scale.codes, dtype=np.float64))
-    values = np.where(substantive, values, np.nan)
+    values = np.where(substantive, values, np.nan)  # a new array: recoded in place
     reverse = np.array([instrument.item(i).reverse for i in subscale.items], dtype=bool)
-    return recode(values, scale.min, scale.max, reverse)
+    return recode(values, scale.min, scale.max, reverse, in_place=True)
 
 
 def item_matrix(subscale: Subscale, answers: Mapping[str, Any]) -> FloatArray:

@@ -61,7 +61,8 @@ def _subscale_block(
     scale = instrument.scale_of(subscale)
     keys = [f"{instrument.id}.{i}" for i in subscale.items]
     asked = data.of_audiences(audiences)
-    recoded, scores = data.subscale(instrument, subscale)
+    recoded = data.subscale_items(instrument, subscale)
+    scores = data.subscale_scores(instrument, subscale)
     low, high = (scale.min, scale.max) if subscale.scoring == "mean" else (scale.min * len(keys), scale.max * len(keys))
     rows = {k: groups.rows(k, asked) for k in groups.keys}
     scored = ~np.isnan(scores)

@@ -38,7 +38,7 @@ def _targets(instrument: Instrument, data: SurveyData, language: str) -> list[tu
     """Every subscale score and Likert item of ``instrument``, recoded so that higher means more of the construct."""
     targets: list[tuple[str, str, str, npt.NDArray[np.float64]]] = []
     for subscale in instrument.subscales:
-        _, scores = data.subscale(instrument, subscale)
+        scores = data.subscale_scores(instrument, subscale)
         targets.append(("subscale", subscale.id, text_in(subscale.label, language), scores))
     for item in instrument.items:
         if item.type == "likert" and item.scale is not None:
@@ -82,6 +82,7 @@ def gaps(
     targets = [(*target, ~np.isnan(target[3])) for target in _targets(instrument, data, language)]
     self_rows = data.of_audiences([SELF_AUDIENCE])
     for group, rows in gap_slices(groups, data):
+        own: dict[int, npt.NDArray[np.float64]] = {}  # per target: peers' values in this group, whoever they are set against
         for other in compared_audiences(groups):
             mine_rows, their_rows = self_rows & rows, data.of_audiences([other]) & rows
             if not (
@@ -89,11 +90,14 @@ def gaps(
                 and groups.audience_shown(group or "", other, int(their_rows.sum()))
             ):
                 continue  # a hidden audience leaves no figure, not even as a gap
-            for level, ident, label, values, scored in targets:
+            for number, (level, ident, label, values, scored) in enumerate(targets):
                 item_ids = next(s.items for s in instrument.subscales if s.id == ident) if level == "subscale" else [ident]
                 if not _parallel(instrument, item_ids, other):
                     continue
-                mine, theirs = values[mine_rows & scored], values[their_rows & scored]
+                mine = own.get(number)
+                if mine is None:
+                    mine = own[number] = values[mine_rows & scored]
+                theirs = values[their_rows & scored]
                 if mine.size < min_cell or theirs.size < min_cell:
                     continue
                 if level == "subscale":  # its figures cover those with a score: decided over them (services.cells)

@@ -17,12 +17,15 @@ Two ways in, same result:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Float, Integer, and_, case, cast, func, literal, null, select
+from sqlalchemy import Float, Integer, Select, and_, case, cast, func, literal, null, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..db import Answer, Audience, ItemKey, Response, Survey, db
@@ -45,9 +48,7 @@ class SurveyData:
     columns: Mapping[str, int]
     codes: npt.NDArray[np.float64]
     _audience_masks: dict[frozenset[str], npt.NDArray[np.bool_]] = field(default_factory=dict, compare=False, repr=False)
-    _subscales: dict[tuple[str, str, str], tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    _scores: dict[tuple[str, str, str], npt.NDArray[np.float64]] = field(default_factory=dict, compare=False, repr=False)
 
     def of_audiences(self, keys: Iterable[str]) -> npt.NDArray[np.bool_]:
         """Which rows come from one of the audiences ``keys`` (kept: a dashboard asks the same few sets many times)."""
@@ -66,18 +67,23 @@ class SurveyData:
     def matrix(self, keys: Sequence[str]) -> npt.NDArray[np.float64]:
         return np.column_stack([self.column(k) for k in keys]) if keys else np.empty((len(self), 0))
 
-    def subscale(self, instrument: Instrument, subscale: Subscale) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """The subscale's item scores (:func:`recoded_matrix`) and its scores, one row per response.
+    def subscale_items(self, instrument: Instrument, subscale: Subscale) -> npt.NDArray[np.float64]:
+        """The subscale's item scores (:func:`recoded_matrix`), one row per response; its scores are kept on the way."""
+        key = (instrument.id, instrument.version, subscale.id)
+        recoded = recoded_matrix(instrument, subscale, self.matrix([f"{instrument.id}.{i}" for i in subscale.items]))
+        self._scores.setdefault(key, scores_of_recoded(subscale, recoded)[0])
+        return recoded
 
-        Kept: the subscale's figures, its reliability and the perception gaps all start from them, and at a
-        million responses each is a pass over tens of millions of values.
+    def subscale_scores(self, instrument: Instrument, subscale: Subscale) -> npt.NDArray[np.float64]:
+        """The subscale's scores, one per response (NaN: too few items answered).
+
+        Kept: the subscale's figures and the perception gaps both start from them, and at a million responses each is
+        a pass over millions of values. Only the scores, not the item scores: those would add a copy of the answers.
         """
         key = (instrument.id, instrument.version, subscale.id)
-        found = self._subscales.get(key)
-        if found is None:
-            recoded = recoded_matrix(instrument, subscale, self.matrix([f"{instrument.id}.{i}" for i in subscale.items]))
-            found = self._subscales[key] = (recoded, scores_of_recoded(subscale, recoded)[0])
-        return found
+        if key not in self._scores:
+            self.subscale_items(instrument, subscale)
+        return self._scores[key]
 
     def __len__(self) -> int:
         return len(self.audience)
@@ -138,47 +144,109 @@ def load_survey_data(
     submitted = and_(Response.survey_id.in_(survey_ids), Response.status == "submitted")
     if published_only or waiting_only:
         submitted = and_(submitted, Response.published.is_(published_only))
+    audiences = db.session.execute(select(Audience.id, Audience.key).where(Audience.survey_id.in_(survey_ids))).all()
+    audience_ids = np.array(sorted(a for a, _ in audiences), dtype=np.int64)
+    key_of = dict(audiences)
+    audience_keys = np.array([key_of[int(a)] for a in audience_ids] or [""], dtype=str)
+    wave_ids = np.array(sorted(survey_ids), dtype=np.int64)
+    wave_numbers = np.array([wave_of[int(s)] for s in wave_ids], dtype=np.int64)
     query = (
-        select(Audience.key, Response.survey_id, _completion_minutes(), Response.vector)
-        .join(Audience, Audience.id == Response.audience_id)
+        select(Response.audience_id, Response.survey_id, cast(_completion_minutes(), Float), Response.vector)
         .where(submitted)
         .order_by(Response.pk)  # the table's own order: no index lookups
     )
     layout = survey_columns(surveys[0]) if len(surveys) == 1 else None
     positions = {key: i for i, key in enumerate(layout or [])}
     take = [(index, positions[key]) for key, index in columns.items() if key in positions]
-    cursor = db.session.connection().execute(query).cursor  # plain tuples: no per-row objects
     audience_parts, wave_parts, survey_parts, minute_parts, code_parts = [], [], [], [], []
     complete = True
-    while rows := cursor.fetchmany(20_000):  # bounded memory however large the survey
-        size = len(rows)
-        audience_parts.append(np.array([r[0] for r in rows], dtype=str))
-        wave_parts.append(np.fromiter((wave_of[r[1]] for r in rows), dtype=np.int64, count=size))
-        survey_parts.append(np.fromiter((r[1] for r in rows), dtype=np.int64, count=size))
-        minute_parts.append(np.fromiter((np.nan if r[2] is None else r[2] for r in rows), dtype=np.float64, count=size))
-        if complete and layout is not None and all(r[3] is not None for r in rows):
-            stacked = np.frombuffer(b"".join(r[3] for r in rows), dtype=VECTOR_DTYPE).reshape(size, len(layout))
-            block = np.full((size, len(columns)), np.nan)
-            for index, position in take:
-                block[:, index] = stacked[:, position]
-            code_parts.append(block)
-        else:
-            complete = False
+    with _collector_paused(), _cursor(query) as cursor:
+        while rows := cursor.fetchmany(20_000):  # bounded memory however large the survey
+            # one transposition in C, then whole-column conversions: at a million responses a Python step per row
+            # and column costs seconds
+            audience_col, survey_col, minute_col, vector_col = zip(*rows, strict=True)
+            del rows
+            size = len(audience_col)
+            ids = np.array(survey_col, dtype=np.int64)
+            audience_parts.append(audience_keys[np.searchsorted(audience_ids, np.array(audience_col, dtype=np.int64))])
+            wave_parts.append(wave_numbers[np.searchsorted(wave_ids, ids)])
+            survey_parts.append(ids)
+            minute_parts.append(np.array(minute_col, dtype=np.float64))  # None (unknown) becomes NaN
+            if complete and layout is not None and None not in vector_col:
+                code_parts.append(np.frombuffer(b"".join(vector_col), dtype=VECTOR_DTYPE).reshape(size, len(layout)))
+            else:
+                complete = False
     n = sum(len(a) for a in audience_parts)
     audience = np.concatenate(audience_parts) if audience_parts else np.array([], dtype=str)
     wave = np.concatenate(wave_parts) if wave_parts else np.array([], dtype=np.int64)
     survey_id = np.concatenate(survey_parts) if survey_parts else np.array([], dtype=np.int64)
     minutes = np.concatenate(minute_parts) if minute_parts else np.array([], dtype=np.float64)
     if complete and code_parts:
-        codes = np.concatenate(code_parts)
+        codes = _columns(code_parts, n, len(columns), take)
     else:
         code_parts.clear()
         codes = _codes_from_answers(submitted, columns, n)
     return SurveyData(audience=audience, wave=wave, minutes=minutes, survey_id=survey_id, columns=columns, codes=codes)
 
 
+@contextmanager
+def _cursor(query: Select[Any]) -> Iterator[Any]:
+    """The driver's cursor over ``query``'s rows: plain tuples, no result object per row.
+
+    PostgreSQL: a server-side cursor (the rows come a block at a time, not all at once into this process) in binary
+    format (a vector arrives as its bytes, not as hexadecimal text to decode; a number as its 8 bytes): at a million
+    responses, 1.2 s instead of 2.0 s, and 0.3 s of this process's CPU instead of 0.8 s. The statement's only values
+    are survey ids and constants, rendered by SQLAlchemy.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        yield connection.execute(query).cursor
+        return
+    driver: Any = connection.connection.driver_connection
+    cursor = driver.cursor(name="peerscope_survey_data", binary=True)
+    try:
+        cursor.execute(str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})))
+        yield cursor
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a million rows arrive as short-lived tuples (none forms a cycle).
+
+    Each few hundred new tuples start a collection that walks every object alive; at a million responses that was
+    half the time spent reading them (2.9 s of CPU against 1.2 s without).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _columns(
+    parts: Sequence[npt.NDArray[np.float32]], n: int, width: int, take: Sequence[tuple[int, int]]
+) -> npt.NDArray[np.float64]:
+    """The vectors' values as the codes matrix, column ``index`` from vector position ``position`` for each of ``take``.
+
+    Column-major: every figure reads one question's column at a time (a group's answers to an item, a subscale's
+    items), which is then one contiguous run of memory instead of one value per 8 x ``width`` bytes.
+    """
+    codes = np.full((n, width), np.nan, order="F")
+    start = 0
+    for part in parts:
+        stop = start + len(part)
+        for index, position in take:
+            codes[start:stop, index] = part[:, position]
+        start = stop
+    return codes
+
+
 def _codes_from_answers(submitted: ColumnElement, columns: Mapping[str, int], n: int) -> npt.NDArray[np.float64]:
-    codes = np.full((n, len(columns)), np.nan)
+    codes = np.full((n, len(columns)), np.nan, order="F")  # column-major, as _columns explains
     if not n or not columns:
         return codes
     ranked = (
