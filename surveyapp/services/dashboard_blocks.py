@@ -81,9 +81,7 @@ def _subscale_block(
             summary = describe(finite)
             entry.update(asdict(summary))
             entry["n_asked"] = asked_counts[key]
-            entry["p5"], entry["p95"] = (
-                (float(np.percentile(finite, 5)), float(np.percentile(finite, 95))) if finite.size else (None, None)
-            )
+            entry["p5"], entry["p95"] = (float(q) for q in np.percentile(finite, [5, 95])) if finite.size else (None, None)
             entry["bands"] = (
                 [
                     {
