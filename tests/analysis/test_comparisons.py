@@ -291,3 +291,32 @@ def test_explain_a_real_but_tiny_difference() -> None:
         "Staff rate role clarity higher than peer specialists do (3.6 vs 3.5 on a 1–5 scale); "
         "the difference is very small but unlikely to be chance (Welch's t p < .001)."
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(1, 25), min_size=MIN_N_FOR_TESTS, max_size=40), min_size=2, max_size=4),
+    st.sampled_from([1, 3, 4, 7]),
+    st.booleans(),
+)
+def test_ranks_and_pairs_from_counts_equal_scipy_and_counting_every_pair(
+    groups: list[list[int]], items: int, nudge: bool
+) -> None:
+    """Scores on a grid (means of ``items`` answers) take the counting path; ``nudge`` moves one score off any grid,
+    which takes scipy's ranking instead. Both must give scipy's Kruskal-Wallis and Cliff's delta of every pair."""
+    from scipy import stats
+
+    samples = [np.array(g, dtype=float) / items for g in groups]
+    if nudge:
+        samples[0][0] += np.pi * 1e-4
+    result = compare_groups({f"g{i}": s for i, s in enumerate(samples)})
+    if len({float(v) for s in samples for v in s}) == 1:
+        assert result.kruskal_h is None
+        return
+    h, p = stats.kruskal(*samples)
+    assert result.kruskal_h == pytest.approx(h, rel=1e-9, abs=1e-12)
+    assert result.kruskal_p == pytest.approx(p, rel=1e-9, abs=1e-15)
+    for pair in result.pairs:
+        a, b = samples[int(pair.a[1:])], samples[int(pair.b[1:])]
+        by_hand = (np.sign(b[None, :] - a[:, None])).sum() / (a.size * b.size)
+        assert pair.cliffs_delta == pytest.approx(by_hand, abs=1e-12)
