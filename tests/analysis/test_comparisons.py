@@ -314,8 +314,10 @@ def test_ranks_and_pairs_from_counts_equal_scipy_and_counting_every_pair(
         assert result.kruskal_h is None
         return
     h, p = stats.kruskal(*samples)
-    assert result.kruskal_h == pytest.approx(h, rel=1e-9, abs=1e-12)
-    assert result.kruskal_p == pytest.approx(p, rel=1e-9, abs=1e-15)
+    # scipy's H = 12/(N(N+1)) sum R²/n - 3(N+1) loses digits to cancellation where H is near 0 (identical groups):
+    # 2e-7 against an exact 0, so the absolute tolerance
+    assert result.kruskal_h == pytest.approx(h, rel=1e-9, abs=1e-6)
+    assert result.kruskal_p == pytest.approx(p, rel=1e-9, abs=1e-6)
     for pair in result.pairs:
         a, b = samples[int(pair.a[1:])], samples[int(pair.b[1:])]
         by_hand = (np.sign(b[None, :] - a[:, None])).sum() / (a.size * b.size)
