@@ -24,7 +24,6 @@ from .model import Instrument, Subscale
 
 __all__ = [
     "SubscaleScore",
-    "among_codes",
     "item_matrix",
     "needs_every_item",
     "recode",
@@ -89,7 +88,7 @@ def scores_of_recoded(subscale: Subscale, values: FloatArray) -> tuple[FloatArra
     return np.where(ok, scores, np.nan), answered.astype(np.int64)
 
 
-def among_codes(values: FloatArray, codes: frozenset[int]) -> npt.NDArray[np.bool_]:
+def _among(values: FloatArray, codes: frozenset[int]) -> npt.NDArray[np.bool_]:
     """Which values are one of ``codes``: as ``np.isin``, in three passes when the codes are a run of whole numbers
     (every scale so far: 1-5, 1-7...), where ``np.isin`` compares with each code in turn."""
     low, high = min(codes), max(codes)
@@ -108,7 +107,7 @@ def recoded_matrix(instrument: Instrument, subscale: Subscale, matrix: FloatArra
     """
     scale = instrument.scale_of(subscale)
     values = np.asarray(matrix, dtype=np.float64).reshape(-1, len(subscale.items))
-    substantive = among_codes(values, scale.codes)
+    substantive = _among(values, scale.codes)
     values = np.where(substantive, values, np.nan)  # a new array: recoded in place
     reverse = np.array([instrument.item(i).reverse for i in subscale.items], dtype=bool)
     return recode(values, scale.min, scale.max, reverse, in_place=True)

@@ -16,7 +16,7 @@ from ..instruments import Instrument
 from ..instruments.audiences import SELF_AUDIENCE, in_sentence
 from ..instruments.flow import item_key
 from ..instruments.model import text_in
-from ..instruments.scoring import among_codes, needs_every_item
+from ..instruments.scoring import needs_every_item
 from .groupings import Groups
 from .survey_data import SurveyData
 
@@ -43,7 +43,7 @@ def _targets(instrument: Instrument, data: SurveyData, language: str) -> list[tu
     for item in instrument.items:
         if item.type == "likert" and item.scale is not None:
             column = data.column(item_key(instrument, item))
-            values = np.where(among_codes(column, item.scale.codes), column, np.nan)
+            values = np.where(np.isin(column, list(item.scale.codes)), column, np.nan)
             if item.reverse:  # recoded like the scores, so a higher value always means more of the construct
                 values = item.scale.min + item.scale.max - values
             text = text_in(item.text[item.audiences[0]], language)

@@ -24,7 +24,7 @@ from ..db import Survey
 from ..instruments import Instrument
 from ..instruments.audiences import SELF_AUDIENCE, audience_name
 from ..instruments.flow import item_key
-from ..instruments.scoring import among_codes, recoded_matrix, score_matrix
+from ..instruments.scoring import recoded_matrix, score_matrix
 from .cells import published_audiences
 from .survey_data import SurveyData, numeric_item_keys
 from .surveys import survey_instruments
@@ -50,7 +50,7 @@ def _not_observed(instrument: Instrument, item_ids: list[str], data: SurveyData,
         item = instrument.item(item_id)
         code = _not_observed_code(instrument, item_id)
         column = data.column(item_key(instrument, item))[rows]
-        rated = among_codes(column, item.scale.codes) if item.scale else np.zeros(column.shape, bool)
+        rated = np.isin(column, list(item.scale.codes)) if item.scale else np.zeros(column.shape, bool)
         unseen = column == code if code is not None else np.zeros(column.shape, bool)
         seen += int(unseen.sum())
         given += int((rated | unseen).sum())

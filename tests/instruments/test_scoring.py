@@ -94,7 +94,7 @@ def test_one_response_and_many_use_the_same_path() -> None:
 )
 def test_substantive_answers_are_those_np_isin_finds(values: list[float], codes: frozenset[int]) -> None:
     """The run-of-codes shortcut gives what ``np.isin`` gives, for runs and for codes with gaps alike."""
-    from surveyapp.instruments.scoring import among_codes
+    from surveyapp.instruments.scoring import _among
 
     arr = np.array(values, dtype=float).reshape(-1, 1) if values else np.empty((0, 1))
-    assert np.array_equal(among_codes(arr, codes), np.isin(arr, np.fromiter(codes, dtype=float)))
+    assert np.array_equal(_among(arr, codes), np.isin(arr, np.fromiter(codes, dtype=float)))
