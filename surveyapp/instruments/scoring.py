@@ -43,7 +43,9 @@ class SubscaleScore:
     n_items: int
 
 
-def recode(values: FloatArray, low: float, high: float, reverse: npt.NDArray[np.bool_], *, in_place: bool = False) -> FloatArray:
+def recode(
+    values: FloatArray, low: float, high: float, reverse: npt.NDArray[np.bool_], *, in_place: bool = False
+) -> FloatArray:
     """Reverse-key the columns flagged in ``reverse``; NaN stays NaN.
 
     ``in_place``: change ``values`` itself (a matrix the caller just made): at a million responses a second copy
@@ -88,18 +90,6 @@ def scores_of_recoded(subscale: Subscale, values: FloatArray) -> tuple[FloatArra
     return np.where(ok, scores, np.nan), answered.astype(np.int64)
 
 
-def _among(values: FloatArray, codes: frozenset[int]) -> npt.NDArray[np.bool_]:
-    """Which values are one of ``codes``: as ``np.isin``, in three passes when the codes are a run of whole numbers
-    (every scale so far: 1-5, 1-7...), where ``np.isin`` compares with each code in turn."""
-    low, high = min(codes), max(codes)
-    if len(codes) != high - low + 1:
-        return np.isin(values, np.fromiter(codes, dtype=np.float64))
-    with np.errstate(invalid="ignore"):  # NaN is no code
-        inside = (values >= low) & (values <= high)
-    inside &= np.rint(values) == values
-    return inside
-
-
 def recoded_matrix(instrument: Instrument, subscale: Subscale, matrix: FloatArray) -> FloatArray:
     """Stored codes -> item scores: non-substantive answers become NaN, reverse-keyed items are recoded.
 
@@ -107,7 +97,7 @@ def recoded_matrix(instrument: Instrument, subscale: Subscale, matrix: FloatArra
     """
     scale = instrument.scale_of(subscale)
     values = np.asarray(matrix, dtype=np.float64).reshape(-1, len(subscale.items))
-    substantive = _among(values, scale.codes)
+    substantive = np.isin(values, np.fromiter(scale.codes, dtype=np.float64))
     values = np.where(substantive, values, np.nan)  # a new array: recoded in place
     reverse = np.array([instrument.item(i).reverse for i in subscale.items], dtype=bool)
     return recode(values, scale.min, scale.max, reverse, in_place=True)

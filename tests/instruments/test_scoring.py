@@ -85,16 +85,3 @@ def test_one_response_and_many_use_the_same_path() -> None:
     one = score_subscale(MINI_INSTRUMENT, CLARITY, answers).value
     many, _ = score_matrix(MINI_INSTRUMENT, CLARITY, np.array([[4, 2, np.nan]] * 3))
     assert one == many[0] == 4.0
-
-
-@settings(derandomize=True, database=None, max_examples=100)
-@given(
-    st.lists(st.sampled_from([np.nan, -9.0, -8.0, 0.0, 0.5, 1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 99.0]), max_size=40),
-    st.sampled_from([frozenset({1, 2, 3, 4, 5}), frozenset({0, 1}), frozenset({1, 2, 4}), frozenset({-9, 1, 2})]),
-)
-def test_substantive_answers_are_those_np_isin_finds(values: list[float], codes: frozenset[int]) -> None:
-    """The run-of-codes shortcut gives what ``np.isin`` gives, for runs and for codes with gaps alike."""
-    from surveyapp.instruments.scoring import _among
-
-    arr = np.array(values, dtype=float).reshape(-1, 1) if values else np.empty((0, 1))
-    assert np.array_equal(_among(arr, codes), np.isin(arr, np.fromiter(codes, dtype=float)))
