@@ -29,7 +29,7 @@ from surveyapp.services.demo import add_synthetic_responses
 from surveyapp.services.export import export_plan
 from surveyapp.services.importing import MAX_PROBLEMS, ImportReport, import_responses, judge_column
 from surveyapp.services.importing.constants import BAD, EMPTY, MARKED, SKIPPED, VALUE
-from surveyapp.services.importing.storing import _lock_parents
+from surveyapp.services.importing.postgres import _lock_parents
 from surveyapp.services.responding import answers_of
 from surveyapp.services.survey_data import answer_vector, survey_columns
 from tests.conftest import FIXTURES
@@ -410,6 +410,49 @@ def test_byte_order_mark_and_crlf_line_ends(make_survey) -> None:
     assert stored_count() == 3
 
 
+def test_ids_of_every_length_and_exact_times_are_stored_as_the_file_gives_them(make_survey) -> None:
+    """PostgreSQL's writer lays out one binary record per response, a layout per id and language length."""
+    survey = make_survey()
+    rows = {
+        "a": peer(response_id="a", language="he", submitted="2026-10-02T09:30:00.123456+02:00"),
+        "paper-001": staff(response_id="paper-001", submitted="2026-10-02"),
+        "x" * 32: peer(response_id="x" * 32, mini__clear="-9"),
+        "": staff(language="he", mini__comments="tab\there, a line\nbreak and a back\\slash"),
+    }
+    assert import_responses(survey, wide_csv(*rows.values()), NOW, None).ok
+    columns = survey_columns(survey)
+    stored = {r.id if r.id in rows else "": r for r in db.session.scalars(select(Response))}
+    assert set(stored) == set(rows)
+    for key, row in rows.items():
+        response = stored[key]
+        assert response.language == (row.get("language") or "en")
+        assert (response.status, response.source) == ("submitted", "import")
+        assert utc(response.updated_at) == NOW
+        assert response.started_at == response.submitted_at
+        assert response.vector == answer_vector(columns, answers_of(response))
+    assert utc(stored["a"].submitted_at) == dt.datetime(2026, 10, 2, 7, 30, 0, 123456, tzinfo=dt.UTC)
+    assert utc(stored["paper-001"].submitted_at) == dt.datetime(2026, 10, 2, tzinfo=dt.UTC)
+    assert utc(stored["x" * 32].submitted_at) == NOW
+    assert answers_of(stored[""])["mini.comments"].text == "tab\there, a line\nbreak and a back\\slash"
+
+
+@pytest.mark.parametrize(
+    ("cells", "plain"),
+    [
+        (["p-1", "p_2", "X" * 32], True),
+        (["p-1", "p-1"], False),  # twice
+        (["p-1", " p-2"], False),  # a space the slow path strips
+        (["p-1", ""], False),  # empty: a fresh id
+        (["p-1\np-2", "p-3"], False),  # a line break inside a quoted cell
+        (["X" * 33], False),
+        (["p-1", "p 2"], False),
+        ([], False),
+    ],
+)
+def test_the_fast_id_check_takes_only_columns_the_row_by_row_check_would_pass_unchanged(cells, plain) -> None:
+    assert importing.checks._plain_and_distinct(cells) is plain
+
+
 def test_hebrew_text_survives_import_and_export(make_survey) -> None:
     survey = make_survey()
     comment = 'הידע שלי מוערך, "מאוד" — תודה'
@@ -524,7 +567,7 @@ def test_cli_import_prints_the_report_and_exits_1(app: Flask, make_survey, tmp_p
 
 
 def test_json_documents_made_ahead_arrive_in_order_and_stop_with_the_caller() -> None:
-    from surveyapp.services.importing.storing import _made_ahead
+    from surveyapp.services.importing.prepared import _made_ahead
 
     threads = threading.active_count()
     assert list(_made_ahead(iter(range(50)))) == list(range(50))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Sequence
@@ -93,7 +94,11 @@ def _check_ids(cells_of: Sequence[Sequence[str]], columns: dict[str, int], probl
     ids: list[str] = []
     bad: list[int] = []
     reasons: list[str] = []
-    for i, raw in enumerate(cells_of[order]):
+    plain = _plain_and_distinct(cells_of[order])
+    if plain:  # the usual file: what the loop below would find, found at C speed
+        ids = list(cells_of[order])
+        first = dict(zip(ids, range(n), strict=True))
+    for i, raw in enumerate([] if plain else cells_of[order]):
         value = raw.strip()
         if not value:
             ids.append(uuid.uuid4().hex)
@@ -126,6 +131,20 @@ def _check_ids(cells_of: Sequence[Sequence[str]], columns: dict[str, int], probl
     return ids
 
 
+#: a column of valid ids, one a line
+_ID_LINES = re.compile(f"{ID_PATTERN.pattern}(?:\n{ID_PATTERN.pattern})*")
+
+
+def _plain_and_distinct(cells: Sequence[str]) -> bool:
+    """Every cell a valid response id as it stands (no spaces around it, none empty), and no id twice."""
+    joined = "\n".join(cells)
+    return (
+        joined.count("\n") == len(cells) - 1  # no cell holds a line break of its own
+        and _ID_LINES.fullmatch(joined) is not None
+        and len(set(cells)) == len(cells)
+    )
+
+
 def _existing_ids(ids: list[str]) -> set[str]:
     """Which of ``ids`` are already taken (by any survey: response ids are unique across the database)."""
     if _fast_sqlite():  # one query, the ids as one JSON parameter
@@ -133,8 +152,10 @@ def _existing_ids(ids: list[str]) -> set[str]:
             text("SELECT id FROM response WHERE id IN (SELECT value FROM json_each(:ids))"), {"ids": json.dumps(ids)}
         )
         return {row[0] for row in found}
-    if db.session.connection().dialect.name == "postgresql":  # one query, the ids as one array parameter
-        found = db.session.execute(text("SELECT id FROM response WHERE id = ANY(:ids)"), {"ids": ids})
+    if db.session.connection().dialect.name == "postgresql":  # one query, the ids as one text (ids have no comma)
+        found = db.session.execute(
+            text("SELECT id FROM response WHERE id = ANY(string_to_array(:ids, ','))"), {"ids": ",".join(ids)}
+        )
         return {row[0] for row in found}
     existing: set[str] = set()
     for start in range(0, len(ids), 5000):
