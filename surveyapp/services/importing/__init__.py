@@ -46,6 +46,7 @@ from .judging import _check_items, judge_column
 from .reading import TooManyRowsError, read_rows
 from .report import ImportProblem, ImportReport, _Problems
 from .storing import _store
+from .streaming import stream_import
 
 __all__ = ["MAX_PROBLEMS", "ImportProblem", "ImportReport", "import_responses", "judge_column"]
 
@@ -96,6 +97,11 @@ def _import(
         return ImportReport(0, 0, (ImportProblem(None, None, "", _not_text(exc)),), 1)
     plan = export_plan(survey)
     used = frozenset(v.name for v in plan.variables if v.kind in ("item", "option")) | META_COLUMNS
+    stored = stream_import(survey, content, plan, used, now, max_rows)
+    if stored is not None:  # PostgreSQL, and nothing wrong in the file: stored while it was read
+        record("responses.import", actor, survey.slug, {"responses": stored}, now)
+        db.session.commit()
+        return ImportReport(stored, stored)
     try:
         rows = read_rows(content, used, max_rows)
     except csv.Error as exc:

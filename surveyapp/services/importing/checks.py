@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +54,14 @@ class _Meta:
     submitted: list[dt.datetime | None]  # None: now
 
 
-def _check_meta(survey: Survey, cells_of: Sequence[Sequence[str]], columns: dict[str, int], problems: _Problems) -> _Meta:
+def _check_meta(
+    survey: Survey,
+    cells_of: Sequence[Sequence[str]],
+    columns: dict[str, int],
+    problems: _Problems,
+    taken: Callable[[list[str]], set[str]] | None = None,
+) -> _Meta:
+    """``taken``: which of some ids are in the database already (by default :func:`_existing_ids`, in this session)."""
     n = len(cells_of[columns["audience"]])
     audiences = [a.key for a in survey.audiences]
     index = {key: i for i, key in enumerate(audiences)}
@@ -79,13 +86,19 @@ def _check_meta(survey: Survey, cells_of: Sequence[Sequence[str]], columns: dict
         audiences,
         [a.id for a in survey.audiences],
         audience_index,
-        _check_ids(cells_of, columns, problems, n),
+        _check_ids(cells_of, columns, problems, n, taken),
         _check_languages(survey, cells_of, columns, problems, n),
         _check_submitted(cells_of, columns, problems, n),
     )
 
 
-def _check_ids(cells_of: Sequence[Sequence[str]], columns: dict[str, int], problems: _Problems, n: int) -> list[str]:
+def _check_ids(
+    cells_of: Sequence[Sequence[str]],
+    columns: dict[str, int],
+    problems: _Problems,
+    n: int,
+    taken: Callable[[list[str]], set[str]] | None = None,
+) -> list[str]:
     """Kept ids (so export -> import -> export round-trips); a fresh random id where the cell is empty."""
     if "response_id" not in columns:
         return [uuid.uuid4().hex for _ in range(n)]
@@ -112,7 +125,7 @@ def _check_ids(cells_of: Sequence[Sequence[str]], columns: dict[str, int], probl
             reasons.append(f"appears twice in the file (first in row {problems.row_numbers[first[value]]})")
         else:
             first[value] = i
-    existing = sorted(first[value] for value in _existing_ids(list(first)))
+    existing = sorted(first[value] for value in (taken or _existing_ids)(list(first)))
     if len(existing) > SUMMARISED_FROM:
         problems.add_summary(
             np.array(existing, dtype=np.intp),

@@ -72,8 +72,10 @@ def _copy_postgres(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.d
     driver = connection.connection.driver_connection
     with driver.cursor() as cursor:  # type: ignore[union-attr]
         with cursor.copy(_RESPONSE_COPY) as copy:
+            copy.write(_BINARY_HEADER)
             for block in _made_ahead(_response_records(survey.id, rows, pks, now)):
                 copy.write(block)
+            copy.write(_BINARY_TRAILER)
         with cursor.copy(_ANSWER_COPY) as copy:
             for block in _made_ahead(_answer_lines(numbered, rows, pks)):
                 copy.write(block)
@@ -129,7 +131,7 @@ def _response_layout(id_size: int, language_size: int, width: int) -> np.dtype[A
 
 
 def _response_records(survey_id: int, rows: _Rows, pks: npt.NDArray[np.int64], now: dt.datetime) -> Iterator[bytes]:
-    """The responses in ``rows.order`` with keys ``pks``, as COPY's binary format, a chunk of records at a time.
+    """The responses in ``rows.order`` with keys ``pks`` as COPY's binary records (no header), a chunk at a time.
 
     Records are laid out by numpy, one array per chunk of responses whose ids
     and languages have the same sizes (in a file of 32-character ids, one
@@ -143,7 +145,6 @@ def _response_records(survey_id: int, rows: _Rows, pks: npt.NDArray[np.int64], n
     submitted = np.fromiter((moments[rows.submitted[i]] for i in rows.order), dtype=np.int64, count=n)
     audience_ids = np.asarray(rows.audience_ids, dtype=np.int64)[order]
     sizes = np.fromiter(map(len, ids), dtype=np.int64, count=n) * 256 + np.fromiter(map(len, languages), np.int64, n)
-    yield _BINARY_HEADER
     for size in np.unique(sizes).tolist():
         layout = _response_layout(size // 256, size % 256, rows.vectors.shape[1])
         where = np.flatnonzero(sizes == size)
@@ -164,7 +165,6 @@ def _response_records(survey_id: int, rows: _Rows, pks: npt.NDArray[np.int64], n
             record["updated_at"] = moments[now]
             record["vector"] = rows.vectors[order[picked]]
             yield record.tobytes()
-    yield _BINARY_TRAILER
 
 
 def _lock_parents(connection: Any, survey_id: int, audience_ids: list[int], item_key_ids: list[int]) -> None:

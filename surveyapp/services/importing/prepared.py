@@ -49,9 +49,12 @@ class _Rendered:
         return ["".join(row)[: -self.cut] for row in matrix.tolist()]
 
 
-def _numbered(judged: list[_Judged]) -> list[_Judged]:
-    """``judged`` with each ``key`` replaced by the item key's number (how answers refer to their question)."""
-    numbers = item_key_ids(cells.key for cells in judged)
+def _numbered(judged: list[_Judged], numbers: dict[str, int] | None = None) -> list[_Judged]:
+    """``judged`` with each ``key`` replaced by the item key's number (how answers refer to their question).
+
+    ``numbers``: the numbers already looked up (:func:`item_key_ids` adds missing keys, so it runs once per import).
+    """
+    numbers = numbers if numbers is not None else item_key_ids(cells.key for cells in judged)
     return [replace(cells, key=str(numbers[cells.key])) for cells in judged]
 
 

@@ -26,20 +26,7 @@ _T = TypeVar("_T")
 
 def _store(survey: Survey, columns: Sequence[str], meta: _Meta, judged: list[_Judged], now: dt.datetime) -> None:
     """Insert the responses (with their vectors) and their answers in the current transaction."""
-    n = len(meta.ids)
-    position = {key: i for i, key in enumerate(columns)}
-    vectors = np.full((n, len(columns)), np.nan, dtype=VECTOR_DTYPE)
-    for cells in judged:  # the numbers answer_vector() makes from the stored answers
-        if cells.num is not None and cells.key in position:
-            vectors[:, position[cells.key]] = np.where(cells.state == SKIPPED, float(PREFER_NOT_TO_ANSWER), cells.num)
-    rows = _Rows(
-        np.argsort(np.array(meta.ids), kind="stable").tolist(),
-        meta.ids,
-        [meta.audience_ids[a] for a in meta.audience_index.tolist()],
-        meta.languages,
-        [m or now for m in meta.submitted],
-        vectors,
-    )
+    rows = _rows(columns, meta, judged, now)
     dialect = db.session.connection().dialect
     if _fast_sqlite():
         _store_sqlite(survey, rows, judged, now)
@@ -49,6 +36,24 @@ def _store(survey: Survey, columns: Sequence[str], meta: _Meta, judged: list[_Ju
         _store_postgres(survey, rows, judged, now)
     else:
         _store_core(survey, rows, judged, now)
+
+
+def _rows(columns: Sequence[str], meta: _Meta, judged: list[_Judged], now: dt.datetime) -> _Rows:
+    """The checked rows as the writers take them: in id order, each with its vector (``columns``' numbers)."""
+    n = len(meta.ids)
+    position = {key: i for i, key in enumerate(columns)}
+    vectors = np.full((n, len(columns)), np.nan, dtype=VECTOR_DTYPE)
+    for cells in judged:  # the numbers answer_vector() makes from the stored answers
+        if cells.num is not None and cells.key in position:
+            vectors[:, position[cells.key]] = np.where(cells.state == SKIPPED, float(PREFER_NOT_TO_ANSWER), cells.num)
+    return _Rows(
+        np.argsort(np.array(meta.ids), kind="stable").tolist(),
+        meta.ids,
+        [meta.audience_ids[a] for a in meta.audience_index.tolist()],
+        meta.languages,
+        [m or now for m in meta.submitted],
+        vectors,
+    )
 
 
 # SQLite unpacks the answers itself from one JSON document per few thousand responses:
