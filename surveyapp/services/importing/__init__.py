@@ -8,7 +8,9 @@ answers); ``wave`` and ``source`` are ignored too (imported responses belong
 to the survey's wave and are marked ``source=import``). Only ``audience`` is
 required; a missing item column means "not answered".
 
-Every row is checked before anything is written. If any row has a problem the
+Every row is checked before anything is committed (before anything is
+written at all, except on PostgreSQL's streamed path, which writes inside a
+savepoint it rolls back at the first doubt). If any row has a problem the
 database is left untouched and the report lists every problem (the first
 :data:`MAX_PROBLEMS` in full, and how many there are in all).
 
@@ -22,7 +24,12 @@ Why it is fast (the benchmark target is 20,000 respondent rows a second):
 * answers are inserted in one statement per few thousand responses. On
   SQLite the rows travel as one JSON document that SQLite unpacks itself
   (``json_each``), which avoids binding five parameters per answer row from
-  Python; other databases get a Core ``insert()`` executemany.
+  Python; PostgreSQL gets ``COPY`` (:mod:`.postgres`); other databases a
+  Core ``insert()`` executemany;
+* on PostgreSQL a clean file is stored while it is still being read and
+  checked, a block at a time (:mod:`.streaming`); any file that is not
+  plainly clean is rolled back there and goes through the path above, which
+  checks every row before writing and makes the report.
 """
 
 from __future__ import annotations
