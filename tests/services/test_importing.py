@@ -29,7 +29,7 @@ from surveyapp.services.demo import add_synthetic_responses
 from surveyapp.services.export import export_plan
 from surveyapp.services.importing import MAX_PROBLEMS, ImportReport, import_responses, judge_column
 from surveyapp.services.importing.constants import BAD, EMPTY, MARKED, SKIPPED, VALUE
-from surveyapp.services.importing.storing import _lock_parents
+from surveyapp.services.importing.postgres import _lock_parents
 from surveyapp.services.responding import answers_of
 from surveyapp.services.survey_data import answer_vector, survey_columns
 from tests.conftest import FIXTURES
@@ -338,6 +338,79 @@ def test_a_clash_only_the_database_notices_still_stores_nothing(make_survey, mon
     assert db.session.scalar(select(Response).where(Response.id == "p-0")) is None
 
 
+@pytest.fixture
+def small_blocks(monkeypatch) -> None:
+    """PostgreSQL's streamed import, two rows a block: what one block cannot see, the next must not miss."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the PostgreSQL streamed import")
+    monkeypatch.setattr(importing.streaming, "BLOCK", 2)
+
+
+def careful_path_taken(monkeypatch) -> list[int]:
+    """Counts the careful path's reads (the streamed import reads the file itself, and stores nothing if it gives up)."""
+    calls: list[int] = []
+    read = importing.read_rows
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "read_rows", counted)
+    return calls
+
+
+def test_a_clean_file_is_streamed_block_by_block_and_stored_whole(make_survey, small_blocks, monkeypatch) -> None:
+    survey = make_survey()
+    careful = careful_path_taken(monkeypatch)
+    rows = [peer(response_id=f"p-{k}", mini__years=str(k)) for k in range(4)]
+    rows += [staff(mini__role="2", mini__role_other='Peer\tworker, "senior"\nline two'), peer(mini__clear="-9")]
+    data = wide_csv(*rows[:2], {}, *rows[2:])  # a blank row between blocks is skipped, as everywhere
+    report = import_responses(survey, data, NOW, None)
+    assert report.ok, report.lines()
+    assert report.imported == 6
+    assert careful == []  # stored by the stream, not by the careful path
+    columns = survey_columns(survey)
+    stored = db.session.scalars(select(Response)).all()
+    assert len(stored) == 6
+    assert len({r.pk for r in stored}) == 6
+    for response in stored:
+        assert response.vector == answer_vector(columns, answers_of(response))
+    years = {r.id: answers_of(r)["mini.years"].num for r in stored if r.id.startswith("p-")}
+    assert years == {f"p-{k}": float(k) for k in range(4)}
+    other = next(r for r in stored if "mini.role_other" in answers_of(r))
+    assert answers_of(other)["mini.role_other"].text == 'Peer\tworker, "senior"\nline two'
+    assert db.session.execute(text("SHOW session_replication_role")).scalar() == "origin"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "responses.import"))
+    assert event is not None
+    assert event.detail == {"responses": 6}
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([peer(), peer(), peer(), peer(), peer(mini__clear="7")],  # a problem in the third block
+         "row 6, column mini.clear: '7' is not an option (allowed: 1-5, -9 prefer not to answer)"),
+        ([peer(response_id="p-1"), peer(), peer(), peer(response_id="p-1")],  # the same id in two blocks
+         "row 5, column response_id: 'p-1' appears twice in the file (first in row 2)"),
+        ([peer(), peer(), peer(), peer(response_id="taken")],  # an id the database holds, in the second block
+         "row 5, column response_id: 'taken' is already in the database (this response was imported or collected "
+         "before)"),
+    ],
+)  # fmt: skip
+def test_a_problem_in_a_later_block_stores_nothing_and_is_reported_as_ever(
+    make_survey, small_blocks, monkeypatch, rows, expected
+) -> None:
+    survey = make_survey()
+    assert import_responses(survey, wide_csv(peer(response_id="taken")), NOW, None).ok
+    careful = careful_path_taken(monkeypatch)
+    report = import_responses(survey, wide_csv(*rows), NOW, None)
+    assert [str(p) for p in report.problems] == [expected]
+    assert report.imported == 0
+    assert careful == [1]  # the careful path read the whole file and wrote the report
+    assert stored_count() == 1
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 4  # the first import's answers only
+
+
 def test_rows_with_the_wrong_number_of_cells_and_blank_rows(make_survey) -> None:
     survey = make_survey()
     good = wide_csv(peer())
@@ -406,8 +479,52 @@ def test_byte_order_mark_and_crlf_line_ends(make_survey) -> None:
     report = import_responses(survey, io.BytesIO(text.encode("utf-8")), NOW, None)
     assert report.ok, report.lines()
     assert import_responses(survey, "\ufeff" + wide_csv(peer(), line_end="\n"), NOW, None).ok
+    assert import_responses(survey, wide_csv(peer(), staff(), peer(), line_end="\r"), NOW, None).ok  # old Mac
     assert stored_answers("mini.comments")[0].value_text == "two\r\nlines"
-    assert stored_count() == 3
+    assert stored_count() == 6
+
+
+def test_ids_of_every_length_and_exact_times_are_stored_as_the_file_gives_them(make_survey) -> None:
+    """PostgreSQL's writer lays out one binary record per response, a layout per id and language length."""
+    survey = make_survey()
+    rows = {
+        "a": peer(response_id="a", language="he", submitted="2026-10-02T09:30:00.123456+02:00"),
+        "paper-001": staff(response_id="paper-001", submitted="2026-10-02"),
+        "x" * 32: peer(response_id="x" * 32, mini__clear="-9"),
+        "": staff(language="he", mini__comments="tab\there, a line\nbreak and a back\\slash"),
+    }
+    assert import_responses(survey, wide_csv(*rows.values()), NOW, None).ok
+    columns = survey_columns(survey)
+    stored = {r.id if r.id in rows else "": r for r in db.session.scalars(select(Response))}
+    assert set(stored) == set(rows)
+    for key, row in rows.items():
+        response = stored[key]
+        assert response.language == (row.get("language") or "en")
+        assert (response.status, response.source) == ("submitted", "import")
+        assert utc(response.updated_at) == NOW
+        assert response.started_at == response.submitted_at
+        assert response.vector == answer_vector(columns, answers_of(response))
+    assert utc(stored["a"].submitted_at) == dt.datetime(2026, 10, 2, 7, 30, 0, 123456, tzinfo=dt.UTC)
+    assert utc(stored["paper-001"].submitted_at) == dt.datetime(2026, 10, 2, tzinfo=dt.UTC)
+    assert utc(stored["x" * 32].submitted_at) == NOW
+    assert answers_of(stored[""])["mini.comments"].text == "tab\there, a line\nbreak and a back\\slash"
+
+
+@pytest.mark.parametrize(
+    ("cells", "plain"),
+    [
+        (["p-1", "p_2", "X" * 32], True),
+        (["p-1", "p-1"], False),  # twice
+        (["p-1", " p-2"], False),  # a space the slow path strips
+        (["p-1", ""], False),  # empty: a fresh id
+        (["p-1\np-2", "p-3"], False),  # a line break inside a quoted cell
+        (["X" * 33], False),
+        (["p-1", "p 2"], False),
+        ([], False),
+    ],
+)
+def test_the_fast_id_check_takes_only_columns_the_row_by_row_check_would_pass_unchanged(cells, plain) -> None:
+    assert importing.checks._plain_and_distinct(cells) is plain
 
 
 def test_hebrew_text_survives_import_and_export(make_survey) -> None:
@@ -524,7 +641,7 @@ def test_cli_import_prints_the_report_and_exits_1(app: Flask, make_survey, tmp_p
 
 
 def test_json_documents_made_ahead_arrive_in_order_and_stop_with_the_caller() -> None:
-    from surveyapp.services.importing.storing import _made_ahead
+    from surveyapp.services.importing.prepared import _made_ahead
 
     threads = threading.active_count()
     assert list(_made_ahead(iter(range(50)))) == list(range(50))

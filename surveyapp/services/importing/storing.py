@@ -4,51 +4,49 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import queue
-import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy import DateTime, text
-from sqlalchemy.exc import IntegrityError
 
-from ...db import Survey, db, insert_responses, item_key_ids
-from ...db.base import restore_triggers, skip_foreign_key_checks, skip_triggers_in_transaction
+from ...db import Survey, db, insert_responses
+from ...db.base import skip_foreign_key_checks
 from ...instruments import PREFER_NOT_TO_ANSWER
 from ..survey_data import VECTOR_DTYPE
 from .checks import _fast_sqlite, _Meta
 from .constants import CHUNK, SKIPPED, VALUE
-from .judging import Render, _Judged
+from .judging import _Judged
+from .prepared import _made_ahead, _numbered, _Rendered, _Rows
 
 _T = TypeVar("_T")
 
 # --- storing -----------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Rows:
-    """The responses to insert; ``order`` is id order, so the indexes on response ids grow at their right edge."""
-
-    order: list[int]
-    ids: list[str]
-    audience_ids: list[int]
-    languages: list[str]
-    submitted: list[dt.datetime]
-    vectors: npt.NDArray[np.float32]
-
-
 def _store(survey: Survey, columns: Sequence[str], meta: _Meta, judged: list[_Judged], now: dt.datetime) -> None:
     """Insert the responses (with their vectors) and their answers in the current transaction."""
+    rows = _rows(columns, meta, judged, now)
+    dialect = db.session.connection().dialect
+    if _fast_sqlite():
+        _store_sqlite(survey, rows, judged, now)
+    elif dialect.name == "postgresql" and dialect.driver == "psycopg":
+        from .postgres import _store_postgres  # the driver is imported only where it is used
+
+        _store_postgres(survey, rows, judged, now)
+    else:
+        _store_core(survey, rows, judged, now)
+
+
+def _rows(columns: Sequence[str], meta: _Meta, judged: list[_Judged], now: dt.datetime) -> _Rows:
+    """The checked rows as the writers take them: in id order, each with its vector (``columns``' numbers)."""
     n = len(meta.ids)
     position = {key: i for i, key in enumerate(columns)}
     vectors = np.full((n, len(columns)), np.nan, dtype=VECTOR_DTYPE)
     for cells in judged:  # the numbers answer_vector() makes from the stored answers
         if cells.num is not None and cells.key in position:
             vectors[:, position[cells.key]] = np.where(cells.state == SKIPPED, float(PREFER_NOT_TO_ANSWER), cells.num)
-    rows = _Rows(
+    return _Rows(
         np.argsort(np.array(meta.ids), kind="stable").tolist(),
         meta.ids,
         [meta.audience_ids[a] for a in meta.audience_index.tolist()],
@@ -56,81 +54,6 @@ def _store(survey: Survey, columns: Sequence[str], meta: _Meta, judged: list[_Ju
         [m or now for m in meta.submitted],
         vectors,
     )
-    dialect = db.session.connection().dialect
-    if _fast_sqlite():
-        _store_sqlite(survey, rows, judged, now)
-    elif dialect.name == "postgresql" and dialect.driver == "psycopg":
-        _store_postgres(survey, rows, judged, now)
-    else:
-        _store_core(survey, rows, judged, now)
-
-
-class _Rendered:
-    """Every answer to ``judged`` as ``render`` writes it, ready to be joined per response."""
-
-    def __init__(self, judged: list[_Judged], render: Render, separator: str) -> None:
-        # per item, per row: its answer followed by the separator, or "" (which joins to nothing)
-        self.cells = [cells.rendered(render, end=separator) for cells in judged]
-        self.cut = len(separator)
-
-    def joined(self, picked: Sequence[int]) -> list[str]:
-        """Per response in ``picked``, its answers joined by the separator ("" if it has none)."""
-        if not self.cells:
-            return [""] * len(picked)
-        matrix = np.empty((len(picked), len(self.cells)), dtype=object)
-        index = np.asarray(picked, dtype=np.intp)
-        for k, column in enumerate(self.cells):
-            matrix[:, k] = column[index]
-        return ["".join(row)[: -self.cut] for row in matrix.tolist()]
-
-
-def _made_ahead(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
-    """``items``, made by a second thread up to ``depth`` ahead of the caller.
-
-    SQLite lets go of Python's interpreter lock while it runs a statement, so
-    the next JSON document is built while SQLite stores the previous one.
-    If the caller stops early (an error), the maker stops too.
-    """
-    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def offer(kind: str, value: Any) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put((kind, value), timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def make() -> None:
-        try:
-            for item in items:
-                if not offer("item", item):
-                    return
-            offer("done", None)
-        except BaseException as exc:
-            offer("error", exc)
-
-    maker = threading.Thread(target=make, name="import-json", daemon=True)
-    maker.start()
-    try:
-        while True:
-            kind, value = ready.get()
-            if kind == "done":
-                return
-            if kind == "error":
-                raise value
-            yield value
-    finally:
-        stop.set()
-        maker.join()
-
-
-def _numbered(judged: list[_Judged]) -> list[_Judged]:
-    """``judged`` with each ``key`` replaced by the item key's number (how answers refer to their question)."""
-    numbers = item_key_ids(cells.key for cells in judged)
-    return [replace(cells, key=str(numbers[cells.key])) for cells in judged]
 
 
 # SQLite unpacks the answers itself from one JSON document per few thousand responses:
@@ -226,76 +149,6 @@ def _json_documents(columns: list[_Judged], order: list[int]) -> Iterator[tuple[
         bodies = rendered.joined(order[start : start + CHUNK])
         if any(bodies):
             yield start, "[{" + "},{".join(bodies) + "}]"
-
-
-def _copy_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy_render(key: str, kind: str, value: str) -> str:
-    if kind == "num":
-        return f"{key}\t{value}\t\\N\tf"
-    if kind == "skip":
-        return f"{key}\t\\N\t\\N\tt"
-    return f"{key}\t\\N\t{_copy_text(value)}\tf"
-
-
-def _store_postgres(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.datetime) -> None:
-    """PostgreSQL (psycopg 3): COPY, in this session's transaction, instead of millions of INSERT parameters."""
-    import psycopg  # the driver in use
-
-    try:
-        _copy_postgres(survey, rows, judged, now)
-    except psycopg.IntegrityError as exc:  # the driver's own error: COPY bypasses SQLAlchemy's wrapping
-        raise IntegrityError("COPY", None, exc) from exc
-
-
-def _copy_postgres(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.datetime) -> None:
-    """Response keys drawn from the table's own sequence first, so the answers can name them in the same COPY."""
-    connection = db.session.connection()
-    numbered = _numbered(judged)
-    pks = (
-        connection.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence('response', 'pk')) FROM generate_series(1, %(n)s)", {"n": len(rows.ids)}
-        )
-        .scalars()
-        .all()
-    )
-    unchecked = skip_triggers_in_transaction(connection)
-    if unchecked:  # the locks the skipped checks would take: no parent row can go away before this commits
-        _lock_parents(connection, survey.id, sorted(set(rows.audience_ids)), [int(cells.key) for cells in numbered])
-    driver = connection.connection.driver_connection
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(
-            "COPY response (pk, id, survey_id, audience_id, language, status, source, started_at, updated_at, "
-            "submitted_at, current_page, furthest_page, vector) FROM STDIN"
-        ) as copy:
-            for pk, i in zip(pks, rows.order, strict=True):
-                copy.write_row((pk, rows.ids[i], survey.id, rows.audience_ids[i], rows.languages[i], "submitted", "import",
-                                rows.submitted[i], now, rows.submitted[i], 0, 0, rows.vectors[i].tobytes()))  # fmt: skip
-        rendered = _Rendered(numbered, _copy_render, "\n")  # COPY's text format escapes newlines in values
-        with cursor.copy("COPY answer (response_pk, item_key_id, value_num, value_text, skipped) FROM STDIN") as copy:
-            for start in range(0, len(rows.order), CHUNK):
-                answers = rendered.joined(rows.order[start : start + CHUNK])
-                lines = []
-                for pk, body in zip(pks[start : start + CHUNK], answers, strict=True):
-                    if body:
-                        lead = f"{pk}\t"
-                        lines.append(lead + body.replace("\n", "\n" + lead) + "\n")
-                copy.write("".join(lines))
-    if unchecked:
-        restore_triggers(connection)
-
-
-def _lock_parents(connection: Any, survey_id: int, audience_ids: list[int], item_key_ids: list[int]) -> None:
-    """Every row the imported rows refer to, locked as PostgreSQL's foreign key checks would lock them."""
-    for table, ids in (("survey", [survey_id]), ("audience", audience_ids), ("item_key", item_key_ids)):
-        found = connection.exec_driver_sql(
-            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE id = ANY(%(ids)s) FOR KEY SHARE) AS locked",  # noqa: S608
-            {"ids": ids},
-        ).scalar()
-        if found != len(set(ids)):  # gone meanwhile: refuse as the checks would have
-            raise IntegrityError(f"lock {table}", None, Exception(f"a {table} row the import refers to is gone"))
 
 
 def _store_core(survey: Survey, rows: _Rows, judged: list[_Judged], now: dt.datetime) -> None:
