@@ -80,3 +80,25 @@ def test_a_quoted_cell_may_span_lines() -> None:
     rows = read_rows('audience,mini.comments\r\npeer,"two\r\nlines"\r\nstaff,x\r\n', frozenset({"audience", "mini.comments"}))
     assert rows is not None
     assert rows.cells_of[1] == ["two\r\nlines", "x"]
+
+
+def test_an_upload_over_the_limit_is_never_streamed_into_the_database(admin: FlaskClient, monkeypatch) -> None:
+    """PostgreSQL stores a clean file while reading it (services/importing/streaming.py): a file longer than the web
+    limit must be refused before that starts, so an oversized upload costs no database work. Under the limit the
+    stream does run on PostgreSQL (so the spy is seen to work there); SQLite never streams."""
+    from surveyapp.services.importing import streaming
+
+    streamed: list[int] = []
+    real = streaming._stream
+
+    def spy(*args, **kwargs):
+        streamed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(streaming, "_stream", spy)
+    assert post(admin, csv_of(LIMIT + 2)).status_code == 400
+    assert streamed == []
+    assert stored() == 0
+    assert post(admin, csv_of(LIMIT - 10)).status_code == 302  # plainly under the limit
+    assert stored() == LIMIT - 10
+    assert streamed == ([1] if db.engine.dialect.name == "postgresql" else [])
