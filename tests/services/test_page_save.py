@@ -126,3 +126,14 @@ def test_a_save_from_a_response_read_before_the_submit_changes_nothing(app: Flas
     assert answers_of(stored_now) == before
     assert (stored_now.status, stored_now.current_page) == ("submitted", 2)
     assert stored_now.updated_at.replace(tzinfo=None) == NOW.replace(tzinfo=None)  # SQLite keeps no time zone
+
+
+def test_a_page_saved_with_nothing_or_only_text_keeps_the_other_pages(begin) -> None:
+    """The arrays PostgreSQL receives may be empty, or hold no number at all: neither may fail nor reach other pages."""
+    response = begin()
+    save(response, 1, {"mini.clear": ["4"], "mini.valued": ["5"]})
+    save(response, 2, {"mini.comments": ["only words"], "mini.role_other": ["hidden: role is not 2"]})
+    assert stored(response) == {"mini.clear": 4, "mini.valued": 5, "mini.comments": "only words"}
+    save(response, 2, {})
+    save(response, 1, {})
+    assert stored(response) == {}
