@@ -5,12 +5,13 @@ replaces the page's answers: answered keys are stored, keys left empty or
 hidden by show_if are removed.
 
 * PostgreSQL: one statement does it all (a data-modifying ``WITH``): the
-  move, the removal of the cleared keys and an upsert of the answered ones
-  from four arrays. Its text never changes, so psycopg prepares it on the
-  server after a few uses; an answer that is already stored is updated in
-  place, which skips the foreign-key checks a new row costs, and an
-  unchanged one is not rewritten. Three round trips fewer than the
-  statements below, and no per-row parameter handling in Python.
+  move, the removal of the cleared keys and an upsert of the answered ones,
+  sent as one JSON text (psycopg would adapt a list element by element in
+  Python). Its text never changes, so psycopg prepares it on the server
+  after a few uses; an answer that is already stored is updated in place,
+  which skips the foreign-key checks a new row costs, and an unchanged one
+  is not rewritten. One round trip and one execution, where the statements
+  below took three round trips and 32 executions (the INSERT once per row).
 * SQLite: the move, a ``DELETE`` of the page's keys and an ``INSERT`` of the
   answers, three statements in the process (no round trips to save).
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,9 +49,8 @@ WITH moved AS (
     WHERE answer.response_pk = moved.pk AND answer.item_key_id = ANY(CAST(:cleared AS INTEGER[]))
 ), stored AS (
     INSERT INTO answer (response_pk, item_key_id, value_num, value_text, skipped)
-    SELECT moved.pk, given.item_key_id, given.value_num, given.value_text, given.skipped
-    FROM moved, unnest(CAST(:keys AS INTEGER[]), CAST(:nums AS DOUBLE PRECISION[]), CAST(:texts AS TEXT[]),
-                       CAST(:skips AS BOOLEAN[])) AS given (item_key_id, value_num, value_text, skipped)
+    SELECT moved.pk, given.k, given.n, given.t, given.s
+    FROM moved, json_to_recordset(CAST(:answers AS JSON)) AS given (k INTEGER, n DOUBLE PRECISION, t TEXT, s BOOLEAN)
     ON CONFLICT (response_pk, item_key_id) DO UPDATE
     SET value_num = excluded.value_num, value_text = excluded.value_text, skipped = excluded.skipped
     WHERE (answer.value_num, answer.value_text, answer.skipped)
@@ -115,11 +116,9 @@ def write_page(
                 "page": next_page,
                 "furthest": furthest,
                 "now": now,
-                "cleared": [key for key in page_keys if key not in answered],
-                "keys": [row[0] for row in rows],
-                "nums": [None if row[1] is None else float(row[1]) for row in rows],  # one array type, not int and float
-                "texts": [row[2] for row in rows],
-                "skips": [row[3] for row in rows],
+                # one text each, not lists: psycopg adapts a list element by element in Python
+                "cleared": "{" + ",".join(str(key) for key in page_keys if key not in answered) + "}",
+                "answers": json.dumps([{"k": k, "n": n, "t": t, "s": s} for k, n, t, s in rows], ensure_ascii=False),
             },
         ).scalar_one()
         return bool(moved)

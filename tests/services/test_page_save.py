@@ -132,8 +132,9 @@ def test_a_page_saved_with_nothing_or_only_text_keeps_the_other_pages(begin) -> 
     """The arrays PostgreSQL receives may be empty, or hold no number at all: neither may fail nor reach other pages."""
     response = begin()
     save(response, 1, {"mini.clear": ["4"], "mini.valued": ["5"]})
-    save(response, 2, {"mini.comments": ["only words"], "mini.role_other": ["hidden: role is not 2"]})
-    assert stored(response) == {"mini.clear": 4, "mini.valued": 5, "mini.comments": "only words"}
+    words = 'only words: "quoted", a back\\slash, {braces}, עברית, عربي, 🙂'
+    save(response, 2, {"mini.comments": [words], "mini.role_other": ["hidden: role is not 2"]})
+    assert stored(response) == {"mini.clear": 4, "mini.valued": 5, "mini.comments": words}
     save(response, 2, {})
     save(response, 1, {})
     assert stored(response) == {}
