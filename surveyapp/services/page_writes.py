@@ -4,13 +4,13 @@ A save moves the respondent on, only while the response is in progress, and
 replaces the page's answers: answered keys are stored, keys left empty or
 hidden by show_if are removed.
 
-* PostgreSQL: one statement does it all (a data-modifying ``WITH``): the
-  move, the removal of the cleared keys and an upsert of the answered ones,
-  sent as one JSON text (psycopg would adapt a list element by element in
-  Python). Its text never changes, so psycopg prepares it on the server
+* PostgreSQL: the move, then one statement (a data-modifying ``WITH``) for
+  the answers: the removal of the cleared keys and an upsert of the answered
+  ones, sent as one JSON text (psycopg would adapt a list element by element
+  in Python). Its text never changes, so psycopg prepares it on the server
   after a few uses; an answer that is already stored is updated in place,
   which skips the foreign-key checks a new row costs, and an unchanged one
-  is not rewritten. One round trip and one execution, where the statements
+  is not rewritten. Two round trips and two executions, where the statements
   below took three round trips and 32 executions (the INSERT once per row).
 * SQLite: the move, a ``DELETE`` of the page's keys and an ``INSERT`` of the
   answers, three statements in the process (no round trips to save).
@@ -36,27 +36,22 @@ from ..db import Answer, ItemKey, Response, db
 
 __all__ = ["AnswerRow", "page_statements", "write_page"]
 
-#: the move, the cleared keys removed and the answers upserted, in one statement: the DELETE and the INSERT only
-#: touch rows of a response the UPDATE found in progress (``moved``); they never share a key, since a statement
-#: may change a row only once. The count of ``moved`` says whether anything was saved.
-_POSTGRESQL_SAVE = """
-WITH moved AS (
-    UPDATE response SET current_page = :page, furthest_page = :furthest, updated_at = :now
-    WHERE pk = :pk AND status = 'in_progress'
-    RETURNING pk
-), forgotten AS (
-    DELETE FROM answer USING moved
-    WHERE answer.response_pk = moved.pk AND answer.item_key_id = ANY(CAST(:cleared AS INTEGER[]))
-), stored AS (
-    INSERT INTO answer (response_pk, item_key_id, value_num, value_text, skipped)
-    SELECT moved.pk, given.k, given.n, given.t, given.s
-    FROM moved, json_to_recordset(CAST(:answers AS JSON)) AS given (k INTEGER, n DOUBLE PRECISION, t TEXT, s BOOLEAN)
-    ON CONFLICT (response_pk, item_key_id) DO UPDATE
-    SET value_num = excluded.value_num, value_text = excluded.value_text, skipped = excluded.skipped
-    WHERE (answer.value_num, answer.value_text, answer.skipped)
-          IS DISTINCT FROM (excluded.value_num, excluded.value_text, excluded.skipped)
+#: after the move: the cleared keys removed and the answers upserted, in one statement (the DELETE and the
+#: INSERT never share a key: a statement may change a row only once). It runs after the move, not inside it: a
+#: statement sees the rows committed when it began, and only once the move holds the response's row is no other
+#: save of this response between its start and this commit (a DELETE in the move's statement could miss a key
+#: another tab's save of the same page committed while this one waited for the lock).
+_POSTGRESQL_ANSWERS = """
+WITH forgotten AS (
+    DELETE FROM answer WHERE response_pk = :pk AND item_key_id = ANY(CAST(:cleared AS INTEGER[]))
 )
-SELECT count(*) FROM moved
+INSERT INTO answer (response_pk, item_key_id, value_num, value_text, skipped)
+SELECT :pk, given.k, given.n, given.t, given.s
+FROM json_to_recordset(CAST(:answers AS JSON)) AS given (k INTEGER, n DOUBLE PRECISION, t TEXT, s BOOLEAN)
+ON CONFLICT (response_pk, item_key_id) DO UPDATE
+SET value_num = excluded.value_num, value_text = excluded.value_text, skipped = excluded.skipped
+WHERE (answer.value_num, answer.value_text, answer.skipped)
+      IS DISTINCT FROM (excluded.value_num, excluded.value_text, excluded.skipped)
 """
 
 
@@ -66,7 +61,7 @@ class _PageStatements:
     move: Update
     forget: Delete
     store: Insert
-    save_postgresql: TextClause
+    answers_postgresql: TextClause
 
 
 @functools.cache
@@ -90,7 +85,7 @@ def page_statements() -> _PageStatements:
             answer.c.response_pk == bindparam("b_pk"), answer.c.item_key_id.in_(bindparam("b_keys", expanding=True))
         ),
         store=insert(answer),
-        save_postgresql=text(_POSTGRESQL_SAVE),
+        answers_postgresql=text(_POSTGRESQL_ANSWERS),
     )
 
 
@@ -107,24 +102,23 @@ def write_page(
     Does not commit; on False nothing was written.
     """
     statements = page_statements()
+    # the first write, only while in progress: the response's row (PostgreSQL) or the database (SQLite) is then
+    # locked until the commit, so a racing submit or save waits for this one or has made it change nothing
+    done = db.session.execute(statements.move, {"b_pk": response_pk, "b_page": next_page, "b_furthest": furthest, "b_now": now})
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return False
     if db.session.get_bind().dialect.name == "postgresql":
         answered = {row[0] for row in rows}
-        moved = db.session.execute(
-            statements.save_postgresql,
+        db.session.execute(
+            statements.answers_postgresql,
             {
                 "pk": response_pk,
-                "page": next_page,
-                "furthest": furthest,
-                "now": now,
                 # one text each, not lists: psycopg adapts a list element by element in Python
                 "cleared": "{" + ",".join(str(key) for key in page_keys if key not in answered) + "}",
                 "answers": json.dumps([{"k": k, "n": n, "t": t, "s": s} for k, n, t, s in rows], ensure_ascii=False),
             },
-        ).scalar_one()
-        return bool(moved)
-    done = db.session.execute(statements.move, {"b_pk": response_pk, "b_page": next_page, "b_furthest": furthest, "b_now": now})
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        return False
+        )
+        return True
     db.session.execute(statements.forget, {"b_pk": response_pk, "b_keys": list(page_keys)})
     if rows:
         values: list[dict[str, Any]] = [

@@ -8,13 +8,15 @@ the same outcome. A save that comes after the submit, from a response read befor
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, text, update
 
-from surveyapp.db import Response, db
+from surveyapp.db import Answer, ItemKey, Response, db
 from surveyapp.instruments.answers import StoredValue, parse_answer
 from surveyapp.instruments.flow import SurveyPage
 from surveyapp.services.responding import (
@@ -138,3 +140,54 @@ def test_a_page_saved_with_nothing_or_only_text_keeps_the_other_pages(begin) -> 
     save(response, 2, {})
     save(response, 1, {})
     assert stored(response) == {}
+
+
+def test_a_save_waiting_for_another_tabs_save_still_removes_what_it_cleared(app: Flask, begin) -> None:
+    """Two tabs save the same page at once: the one that waited for the other's lock is the last word.
+
+    The other tab answers a question this one cleared, and commits while this save waits for the response's
+    row. The removal must see that answer (PostgreSQL: the answers' statement begins after the lock is held;
+    a removal inside the locking statement would see the rows as they were when it began, and keep it).
+    """
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: the waiting save begins after the other's commit")
+    response = begin()
+    save(response, 1, {"mini.clear": ["4"], "mini.valued": ["5"]})
+    pk = response.pk
+    unclear = db.session.execute(select(ItemKey.id).where(ItemKey.key == "mini.unclear")).scalar_one()
+    db.session.commit()
+
+    other_tab = db.engine.connect()  # holds the response's row, as a save does until its commit
+    other_tab.execute(update(Response).where(Response.pk == pk).values(updated_at=NOW))
+    other_tab.execute(insert(Answer).values(response_pk=pk, item_key_id=unclear, value_num=2.0, skipped=False))
+
+    failed: list[BaseException] = []
+
+    def this_tab() -> None:
+        with app.app_context():
+            try:
+                mine = db.session.get_one(Response, pk)
+                save(mine, 1, {"mini.clear": ["3"], "mini.valued": ["5"]})  # unclear left empty
+            except BaseException as exc:  # reported by the test below
+                failed.append(exc)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=this_tab)
+    thread.start()
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    for _ in range(3000):  # until this tab's save waits for the row (at most a minute)
+        if db.session.execute(text(waiting)).scalar_one():
+            break
+        db.session.rollback()  # the activity view is read once per transaction
+        time.sleep(0.02)
+    else:
+        other_tab.rollback()
+        thread.join()
+        pytest.fail("the second save never waited for the first")
+    db.session.rollback()
+    other_tab.commit()
+    other_tab.close()
+    thread.join()
+    assert not failed, failed
+    assert stored(db.session.get_one(Response, pk)) == {"mini.clear": 3, "mini.valued": 5}
