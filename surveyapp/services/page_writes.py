@@ -37,10 +37,10 @@ from ..db import Answer, ItemKey, Response, db
 __all__ = ["AnswerRow", "page_statements", "write_page"]
 
 #: after the move: the cleared keys removed and the answers upserted, in one statement (the DELETE and the
-#: INSERT never share a key: a statement may change a row only once). It runs after the move, not inside it: a
-#: statement sees the rows committed when it began, and only once the move holds the response's row is no other
-#: save of this response between its start and this commit (a DELETE in the move's statement could miss a key
-#: another tab's save of the same page committed while this one waited for the lock).
+#: INSERT never share a key: a statement may change a row only once). Not inside the move's statement: a
+#: statement sees the rows committed when it began, so a DELETE there could miss an answer that another tab's
+#: save of the same page committed while this save waited for the response's row. Begun after the move, this
+#: statement sees every answer committed before it, and no other save of the response commits until this one.
 _POSTGRESQL_ANSWERS = """
 WITH forgotten AS (
     DELETE FROM answer WHERE response_pk = :pk AND item_key_id = ANY(CAST(:cleared AS INTEGER[]))
@@ -115,7 +115,9 @@ def write_page(
                 "pk": response_pk,
                 # one text each, not lists: psycopg adapts a list element by element in Python
                 "cleared": "{" + ",".join(str(key) for key in page_keys if key not in answered) + "}",
-                "answers": json.dumps([{"k": k, "n": n, "t": t, "s": s} for k, n, t, s in rows], ensure_ascii=False),
+                "answers": json.dumps(
+                    [{"k": k, "n": n, "t": t, "s": s} for k, n, t, s in rows], ensure_ascii=False, allow_nan=False
+                ),
             },
         )
         return True
