@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Delete, Insert, Select, Update, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -33,7 +33,6 @@ from ..db import (
     Answer,
     Audience,
     Invitation,
-    ItemKey,
     Response,
     SpentLink,
     Survey,
@@ -45,6 +44,7 @@ from ..db import (
 from ..instruments.answers import StoredValue
 from ..instruments.flow import SurveyPage, item_key, routed_out, visible_items
 from .anonymity import completion_minutes, day_of, random_response_pk, resume_digest, spent_digest
+from .page_writes import page_statements, write_page
 from .survey_data import answer_vector, survey_columns
 from .surveys import is_open, pages_for, survey_instruments
 from .tokens import hash_token, new_token
@@ -208,40 +208,8 @@ def set_language(response: Response, language: str, now: dt.datetime) -> None:
 
 def answers_of(response: Response) -> dict[str, StoredValue]:
     multi = _multi_keys(response.survey_id)
-    rows = db.session.execute(_page_statements().answers, {"b_pk": response.pk})
+    rows = db.session.execute(page_statements().answers, {"b_pk": response.pk})
     return {key: StoredValue(num, text, skipped, key in multi) for key, num, text, skipped in rows}
-
-
-@dataclass(frozen=True)
-class _PageStatements:
-    answers: Select[tuple[str, float | None, str | None, bool]]
-    move: Update
-    forget: Delete
-    store: Insert
-
-
-@functools.cache
-def _page_statements() -> _PageStatements:
-    """The statements of a page save, on the tables (not the ORM classes) and built once per process.
-
-    Every respondent makes this request on every page: building a statement, and the ORM's bulk-write path
-    for it, cost more CPU than the database's work. The ORM objects in the session are expired after the
-    save, so nothing reads a stale value.
-    """
-    answer, key, response = Answer.__table__, ItemKey.__table__, Response.__table__
-    return _PageStatements(
-        answers=select(key.c.key, answer.c.value_num, answer.c.value_text, answer.c.skipped)
-        .join(key, key.c.id == answer.c.item_key_id)
-        .where(answer.c.response_pk == bindparam("b_pk")),
-        # only while in progress: a save racing the submit changes nothing once the submit has committed
-        move=update(response)
-        .where(response.c.pk == bindparam("b_pk"), response.c.status == "in_progress")
-        .values(current_page=bindparam("b_page"), furthest_page=bindparam("b_furthest"), updated_at=bindparam("b_now")),
-        forget=delete(answer).where(
-            answer.c.response_pk == bindparam("b_pk"), answer.c.item_key_id.in_(bindparam("b_keys", expanding=True))
-        ),
-        store=insert(answer),
-    )
 
 
 def _multi_keys(survey_id: int) -> frozenset[str]:
@@ -285,23 +253,12 @@ def save_page(
     numbers = stored_item_keys(keys)  # nothing written in this transaction yet
     if len(numbers) < len(set(keys)):  # a key never stored before (adding it is a write, so the lock starts here)
         numbers = item_key_ids(keys)
-    replaced = [numbers[k] for k in keys]
-    rows = [
-        {"response_pk": response.pk, "item_key_id": numbers[key], "value_num": v.num, "value_text": v.text,
-         "skipped": v.skipped}
-        for key, v in values.items()
-        if v is not None and key in shown
-    ]  # fmt: skip
+    rows = [(numbers[key], v.num, v.text, v.skipped) for key, v in values.items() if v is not None and key in shown]
     # the first write to the response, only while it is in progress: this locks the row (PostgreSQL) or the
     # database (SQLite) until the commit, so a submit racing this save waits for it or has made it change nothing
-    statements = _page_statements()
-    moved = db.session.execute(statements.move, {"b_pk": response.pk, "b_page": next_page, "b_furthest": furthest, "b_now": now})
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if not write_page(response.pk, [numbers[k] for k in keys], rows, next_page, furthest, now):
         db.session.rollback()
         raise ResponseSubmittedError("this response was already submitted")
-    db.session.execute(statements.forget, {"b_pk": response.pk, "b_keys": replaced})
-    if rows:
-        db.session.execute(statements.store, rows)
     db.session.commit()
     db.session.expire(response)
 
